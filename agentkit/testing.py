@@ -1,0 +1,1 @@
+"""pytest plugin for agentkit users: emulator fixtures (filled by the emulator work)."""

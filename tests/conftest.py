@@ -1,0 +1,24 @@
+"""Shared fixtures: a clean environment and the anyio backends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+_SECRET_VARS = ("GEMINI_API_KEY", "GOOGLE_API_KEY", "AGENTKIT_PLUGINS", "GOOGLE_GEMINI_BASE_URL",
+                "GOOGLE_GENAI_API_VERSION")
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Keep a developer's real key and plugin choice out of every test."""
+    for name in _SECRET_VARS:
+        monkeypatch.delenv(name, raising=False)
+    yield
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    """Backend-neutral tests run on both asyncio and trio; override per module for asyncio-only."""
+    return str(request.param)
