@@ -16,7 +16,10 @@
     │   │   ├── PolicyViolation      1008 (unknown model, no credentials, ...)
     │   │   └── ServerError          1011
     │   └── ResumptionFailed     a resume was refused or could not be completed
-    └── PluginError              a plugin could not be loaded or broke a rule
+    ├── PluginError              a plugin could not be loaded or broke a rule
+    ├── AudioFormatError         an audio file agentkit.audio cannot read (also a ValueError)
+    ├── TokenError               an ephemeral token could not be created (carries .status)
+    └── ToolArgumentError        the model's arguments do not fit a tool (also a ValueError)
 
 Messages never include credentials.
 """
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 __all__ = [
     "AgentkitError",
+    "AudioFormatError",
     "ConfigError",
     "ConnectError",
     "InvalidArgument",
@@ -37,6 +41,8 @@ __all__ = [
     "ServerError",
     "SessionClosed",
     "SessionError",
+    "TokenError",
+    "ToolArgumentError",
     "ToolDefinitionError",
     "ToolError",
     "closed_error",
@@ -132,3 +138,36 @@ _BY_CODE: dict[int, type[SessionClosed]] = {
 def closed_error(code: int, reason: str = "", *, field: str | None = None) -> SessionClosed:
     """The SessionClosed subclass for a close code (SessionClosed itself for others)."""
     return _BY_CODE.get(code, SessionClosed)(code, reason, field=field)
+
+
+class AudioFormatError(AgentkitError, ValueError):
+    """An audio file is not a WAV file agentkit.audio can read (the message says why)."""
+
+
+class TokenError(AgentkitError):
+    """An ephemeral token could not be created.
+
+    ``status`` is the HTTP status (None when no response arrived) and ``server_message`` the
+    server's own error message, if it sent one. Never contains the API key.
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None = None, server_message: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.server_message = server_message
+
+
+class ToolArgumentError(AgentkitError, ValueError):
+    """The model called a tool with arguments that do not fit its declaration.
+
+    ``str()`` names every bad field and why, phrased for the model. ``tool`` is the tool's
+    name and ``problems`` lists ``(field, reason)`` pairs (``field`` is dotted for nested values).
+    """
+
+    def __init__(self, tool: str, problems: list[tuple[str, str]]) -> None:
+        text = "; ".join(f"{field}: {reason}" if field else reason for field, reason in problems)
+        super().__init__(f"invalid arguments for {tool}: {text}")
+        self.tool = tool
+        self.problems = problems

@@ -1,0 +1,10 @@
+"""``python -m agentkit`` runs the ``agentkit`` command."""
+
+from __future__ import annotations
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

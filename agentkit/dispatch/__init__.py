@@ -1,0 +1,45 @@
+"""Concurrent dispatch of function calls: one task and one cancel scope per call.
+
+Theory of operation
+-------------------
+``Dispatcher.submit(id, name, args)`` records a :class:`CallRecord` and starts the call
+in its own task, inside the task group the dispatcher opened on ``async with``. The task
+enters the call's own :class:`anyio.CancelScope`, waits for a slot of the concurrency
+limiter, validates the arguments, and runs the tool: awaited if async, in a worker thread
+(abandoned on cancel) if sync, step by step if a generator, under the tool's timeout.
+
+Every FunctionResponse leaves as a :class:`Reply` through ``Dispatcher.replies``, an
+unbuffered stream. The send happens inside the call's cancel scope, and a reply counts as
+sent only when the consumer takes it; so ``cancel()`` before that moment means nothing
+goes out, and the call's terminal state is set by the taking. Each call reaches exactly
+one terminal :class:`CallState`, in one method that refuses a second transition.
+
+Streams (NON_BLOCKING generators) send each yielded value with ``willContinue: true`` and
+end with exactly one ``willContinue: false`` reply: the error if the generator raised or
+timed out, the value a sync generator returned, or else ``{"result": "done"}`` with
+scheduling SILENT (it says nothing new, so it should not make the model speak).
+"""
+
+from __future__ import annotations
+
+from ._dispatcher import Dispatcher as Dispatcher
+from ._records import CallLedger as CallLedger
+from ._records import CallRecord as CallRecord
+from ._records import CallState as CallState
+from ._records import DispatchStatistics as DispatchStatistics
+from ._records import Reply as Reply
+from ._replies import ReplyStream as ReplyStream
+
+__all__ = [
+    "CallLedger",
+    "CallRecord",
+    "CallState",
+    "DispatchStatistics",
+    "Dispatcher",
+    "Reply",
+    "ReplyStream",
+]
+
+for _name in __all__:
+    globals()[_name].__module__ = __name__
+del _name

@@ -1,0 +1,622 @@
+"""Dispatcher: each function call in its own task and cancel scope, answered through a stream."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import math
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from types import MappingProxyType, TracebackType
+from typing import Any, Self
+
+import anyio
+import anyio.lowlevel
+import anyio.to_thread
+from anyio.abc import TaskGroup, TaskStatus
+
+from ..errors import ToolArgumentError, ToolError
+from ..tools import (
+    Behavior,
+    Scheduling,
+    Tool,
+    Toolbox,
+    ToolContext,
+    collect_tools,
+    normalize_result,
+)
+from ._records import CallLedger, CallRecord, CallState, DispatchStatistics, Reply
+from ._replies import ReplyStream, reply_stream
+
+__all__ = ["Dispatcher"]
+
+logger = logging.getLogger("agentkit.dispatch")
+
+# The closing reply of a stream that ended with nothing new to say.
+_STREAM_DONE = {"result": "done"}
+# How long a cancelled sync generator may take to run its cleanup (close()) in its thread.
+_CLOSE_GRACE = 5.0
+
+
+class _ReplyStreamClosed(Exception):
+    """The consumer closed the receiving end of ``replies``; nothing can be answered."""
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """A call's final reply, before it is sent."""
+
+    response: dict[str, Any]
+    state: CallState = CallState.ANSWERED
+    scheduling: Scheduling | None = None
+    error: str | None = None
+
+
+class _Call:
+    """The dispatcher's private handle on one call; its public face is ``record``."""
+
+    __slots__ = ("ctx", "done", "final", "in_flight", "record", "returned", "scope", "tool")
+
+    def __init__(self, record: CallRecord, tool: Tool | None, ctx: ToolContext) -> None:
+        self.record = record
+        self.tool = tool
+        self.ctx = ctx
+        self.scope = anyio.CancelScope()
+        self.done = anyio.Event()
+        # The reply parked in the stream, until the consumer takes it or the call is cancelled.
+        self.in_flight: Reply | None = None
+        # The terminal state the final reply brings once it is taken.
+        self.final: tuple[CallState, str | None] = (CallState.ANSWERED, None)
+        # The function returned (or yielded) a value: it may have changed the world.
+        self.returned = False
+
+    @property
+    def acted(self) -> bool:
+        return self.returned or self.ctx.acted or self.record.state is CallState.ANSWERED
+
+
+class Dispatcher:
+    """Runs tool calls concurrently and produces their FunctionResponses.
+
+    Every submitted call starts at once in its own task and cancel scope, inside the task
+    group the dispatcher opens on ``async with``. Sync tools run in worker threads. Each
+    call ends in exactly one terminal :class:`CallState`; its FunctionResponses come out
+    of :attr:`replies`, and a cancelled call never sends one.
+
+    Example::
+
+        async with Dispatcher([get_weather]) as dispatcher:
+            dispatcher.submit("fc-1", "get_weather", {"city": "Paris"})
+            reply = await dispatcher.replies.receive()   # Reply(id="fc-1", ...)
+
+    ``submit`` and ``cancel`` are synchronous and must be called from the event loop's
+    thread.
+
+    Args:
+        tools: Tools, toolboxes, or plain functions (made into tools).
+        max_concurrency: How many calls may run at once; later calls wait for a slot.
+        redact_errors: Answer a tool's exception with ``{"error": "tool failed"}`` only,
+            keeping the exception's text out of the model's context.
+        session: The object every ``ToolContext.session`` points to.
+        default_timeout: Seconds a call may run when its tool has no ``timeout``.
+        compensation_timeout: Seconds the ``on_cancel`` hooks of one call may take.
+    """
+
+    def __init__(
+        self,
+        tools: Iterable[Tool | Toolbox | Callable[..., Any]] = (),
+        *,
+        max_concurrency: int = 64,
+        redact_errors: bool = False,
+        session: Any = None,
+        default_timeout: float | None = None,
+        compensation_timeout: float = 30.0,
+    ) -> None:
+        if max_concurrency < 1:
+            raise ValueError(f"max_concurrency must be at least 1, not {max_concurrency!r}")
+        for label, value in (
+            ("default_timeout", default_timeout),
+            ("compensation_timeout", compensation_timeout),
+        ):
+            if value is not None and not value > 0:
+                raise ValueError(f"{label} must be a positive number of seconds, not {value!r}")
+        self._tools = MappingProxyType({t.name: t for t in collect_tools(tools)})
+        self._max_concurrency = max_concurrency
+        self._redact = redact_errors
+        self._session = session
+        self._default_timeout = default_timeout
+        self._compensation_timeout = compensation_timeout
+        self._calls: dict[str, _Call] = {}
+        self._records: dict[str, CallRecord] = {}
+        self._ledger = CallLedger(self._records)
+        self._counts: Counter[CallState] = Counter()
+        self._compensated = 0
+        self._running = 0  # calls not yet in a terminal state
+        self._tasks = 0  # call tasks not yet exited (a cancelled call may still unwind)
+        self._send_stream, self._replies = reply_stream(self._take)
+        self._tg: TaskGroup | None = None
+        self._entered = False
+        self._idle: anyio.Event | None = None
+        self._limiter: anyio.CapacityLimiter | None = None
+        self._thread_limiter: anyio.CapacityLimiter | None = None
+
+    @property
+    def tools(self) -> Mapping[str, Tool]:
+        """The tools this dispatcher can call, by name (read-only)."""
+        return self._tools
+
+    @property
+    def calls(self) -> CallLedger:
+        """Every call seen so far, by id (read-only)."""
+        return self._ledger
+
+    @property
+    def replies(self) -> ReplyStream:
+        """The FunctionResponses to send, in the order the consumer takes them.
+
+        The stream is unbuffered: a reply counts as sent when the consumer takes it, and a
+        call whose reply was not taken before it was cancelled sends nothing. The stream
+        ends (``EndOfStream``) when the dispatcher's ``async with`` block exits.
+        """
+        return self._replies
+
+    # -- lifetime -------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        if self._entered:
+            raise RuntimeError("a Dispatcher can be entered only once")
+        self._entered = True
+        self._idle = anyio.Event()
+        self._idle.set()
+        self._limiter = anyio.CapacityLimiter(self._max_concurrency)
+        # Separate from the call limiter: a call task already holds one of its tokens.
+        self._thread_limiter = anyio.CapacityLimiter(self._max_concurrency)
+        tg = anyio.create_task_group()
+        await tg.__aenter__()
+        self._tg = tg
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        tg = self._tg
+        assert tg is not None, "__aexit__ without __aenter__"
+        try:
+            self.cancel(list(self._ledger.pending_ids), reason="dispatcher closed")
+            return await tg.__aexit__(exc_type, exc, tb)
+        finally:
+            self._tg = None
+            self._send_stream.close()
+
+    async def run(self, *, task_status: TaskStatus[Self] = anyio.TASK_STATUS_IGNORED) -> None:
+        """Serve until cancelled: ``dispatcher = await task_group.start(dispatcher.run)``."""
+        async with self:
+            task_status.started(self)
+            await anyio.sleep_forever()
+
+    # -- the public operations ------------------------------------------------------------
+
+    def submit(self, id: str, name: str, args: Mapping[str, Any] | None) -> CallRecord:
+        """Start one function call now, in its own task, and return its record.
+
+        A call whose id is still running is not started twice: its record is returned.
+
+        Args:
+            id: The ``functionCall.id``; every reply echoes it.
+            name: The function to call.
+            args: Its arguments as the model sent them (None or ``{}`` for none).
+        """
+        tg = self._tg
+        if tg is None:
+            raise RuntimeError("Dispatcher.submit() needs an open dispatcher: use 'async with'")
+        existing = self._calls.get(id)
+        if existing is not None:
+            if existing.record.state is CallState.RUNNING:
+                logger.warning("call %r to %r is already running; duplicate ignored", id, name)
+                return existing.record
+            logger.warning("call id %r reused for %r; the ledger keeps the new call", id, name)
+            del self._records[id]  # so the ledger's order follows submission
+        tool = self._tools.get(name)
+        raw = dict(args) if isinstance(args, Mapping) else {}
+        record = CallRecord(id, name, raw, behavior=tool.behavior if tool else None)
+        call = _Call(record, tool, ToolContext(id, name, self._session))
+        self._calls[id] = call
+        self._records[id] = record
+        self._running += 1
+        self._tasks += 1
+        if self._idle is not None and self._idle.is_set():
+            self._idle = anyio.Event()
+        tg.start_soon(self._run, call, args, name=f"agentkit call {name} ({id})")
+        return record
+
+    def cancel(self, ids: Iterable[str], *, reason: str = "cancelled by server") -> list[str]:
+        """Cancel calls by id; return the ids that were running and are now CANCELLED.
+
+        A cancelled call sends no reply (not even one already waiting for the consumer),
+        its async tool sees cancellation at its next await, and its sync tool's thread is
+        abandoned with ``ctx.cancelled`` set. If the call had already acted (it returned
+        or yielded, called ``ctx.mark_acted()``, or was answered), its tool's ``on_cancel``
+        hooks run with its record; an answered call keeps its state. Unknown ids are
+        ignored.
+        """
+        cancelled: list[str] = []
+        for id in ids:
+            call = self._calls.get(id)
+            if call is None:
+                logger.debug("cancel for unknown call id %r ignored", id)
+                continue
+            if call.record.state is CallState.RUNNING:
+                call.in_flight = None
+                call.ctx._set_cancelled()
+                call.scope.cancel()
+                self._finish(call, CallState.CANCELLED, reason=reason)
+                cancelled.append(id)
+            elif call.record.state is CallState.CANCELLED:
+                continue
+            if call.acted:
+                self._compensate(call)
+        return cancelled
+
+    async def wait_idle(self) -> None:
+        """Wait until no call is running and every call's task has exited.
+
+        Every call is then answered or cancelled, and no tool code runs any more (except
+        in a sync tool's abandoned thread).
+        """
+        await anyio.lowlevel.checkpoint()
+        while not self._is_idle() and self._idle is not None:
+            await self._idle.wait()
+
+    def _is_idle(self) -> bool:
+        return self._running == 0 and self._tasks == 0
+
+    def _maybe_idle(self) -> None:
+        if self._is_idle() and self._idle is not None:
+            self._idle.set()
+
+    def statistics(self) -> DispatchStatistics:
+        """Counts of calls by outcome, and of calls compensated."""
+        return DispatchStatistics(
+            running=self._running,
+            answered=self._counts[CallState.ANSWERED],
+            errors=self._counts[CallState.ERROR],
+            cancelled=self._counts[CallState.CANCELLED],
+            timed_out=self._counts[CallState.TIMED_OUT],
+            compensated=self._compensated,
+        )
+
+    def __repr__(self) -> str:
+        return f"<Dispatcher {len(self._tools)} tools, {self._running} running>"
+
+    # -- the one place a call reaches its terminal state -----------------------------------
+
+    def _finish(
+        self,
+        call: _Call,
+        state: CallState,
+        *,
+        error: str | None = None,
+        reason: str | None = None,
+    ) -> bool:
+        record = call.record
+        if record.state is not CallState.RUNNING:
+            logger.warning(
+                "call %r to %r is already %s; refusing to make it %s",
+                record.id,
+                record.name,
+                record.state,
+                state,
+            )
+            return False
+        if not state.terminal:
+            raise ValueError(f"{state} is not a terminal state")
+        record.state = state
+        record.ended_at = time.monotonic()
+        record.error = error
+        record.cancel_reason = reason
+        self._counts[state] += 1
+        self._running -= 1
+        self._maybe_idle()
+        return True
+
+    # -- running one call -----------------------------------------------------------------
+
+    async def _run(self, call: _Call, args: object) -> None:
+        assert self._limiter is not None
+        try:
+            with call.scope:
+                async with self._limiter:
+                    await self._execute(call, args)
+        except _ReplyStreamClosed:
+            logger.warning(
+                "replies stream closed: call %r to %r cannot be answered",
+                call.record.id,
+                call.record.name,
+            )
+            self._abandon(call, "replies stream closed")
+        except Exception:
+            logger.exception("dispatcher failed on call %r to %r", call.record.id, call.record.name)
+            self._abandon(call, "internal error")
+        finally:
+            # Cancelled from outside (the host task group), not through cancel().
+            self._abandon(call, "dispatcher cancelled")
+            call.done.set()
+            self._tasks -= 1
+            self._maybe_idle()
+
+    def _abandon(self, call: _Call, reason: str) -> None:
+        call.in_flight = None
+        if call.record.state is CallState.RUNNING:
+            call.ctx._set_cancelled()
+            self._finish(call, CallState.CANCELLED, reason=reason)
+
+    async def _execute(self, call: _Call, args: object) -> None:
+        record = call.record
+        tool = call.tool
+        if tool is None:
+            available = ", ".join(sorted(self._tools)) or "none"
+            message = f"unknown function {record.name!r}; available: {available}"
+            await self._send_final(call, self._error(message), stream=False)
+            return
+        if args is not None and not isinstance(args, Mapping):
+            message = f"arguments of {record.name!r} must be a JSON object"
+            await self._send_final(call, self._error(message), stream=False)
+            return
+        try:
+            kwargs = tool.validate(args)
+        except ToolArgumentError as exc:  # its text is written for the model
+            await self._send_final(call, self._error(str(exc)), stream=False)
+            return
+        except Exception as exc:
+            await self._send_final(call, self._failure(call, exc), stream=False)
+            return
+        record.args = dict(kwargs)
+        if tool.context_param is not None:
+            kwargs[tool.context_param] = call.ctx
+        timeout = tool.timeout if tool.timeout is not None else self._default_timeout
+        if tool.is_generator or tool.is_async_generator:
+            await self._stream(call, tool, kwargs, timeout)
+        else:
+            await self._call_once(call, tool, kwargs, timeout)
+
+    async def _call_once(
+        self, call: _Call, tool: Tool, kwargs: dict[str, Any], seconds: float | None
+    ) -> None:
+        outcome: _Outcome | None = None
+        with anyio.CancelScope(deadline=_deadline(seconds)) as limit:
+            try:
+                if tool.is_async:
+                    value = await tool.fn(**kwargs)
+                    call.returned = True
+                else:
+                    value = await self._in_thread(partial(_call_sync, call, tool.fn, kwargs))
+                call.record.result = value
+                result = normalize_result(value)
+                outcome = _Outcome(result.response, scheduling=result.scheduling)
+            except Exception as exc:
+                outcome = self._failure(call, exc)
+        if limit.cancelled_caught:
+            outcome = self._timed_out(call, seconds)
+        assert outcome is not None
+        await self._send_final(call, outcome, stream=False)
+
+    async def _stream(
+        self, call: _Call, tool: Tool, kwargs: dict[str, Any], seconds: float | None
+    ) -> None:
+        streaming = tool.behavior is Behavior.NON_BLOCKING
+        deadline = _deadline(seconds)
+        outcome: _Outcome | None = None
+        last: _Outcome | None = None
+        generator = tool.fn(**kwargs)  # creating a generator runs none of its code
+        step: Callable[[], Awaitable[tuple[bool, Any]]]
+        if tool.is_async_generator:
+            step = partial(_step_async, generator)
+        else:
+            step = partial(self._in_thread, partial(_step_sync, generator))
+        try:
+            while outcome is None:
+                item: _Outcome | None = None
+                with anyio.CancelScope(deadline=deadline) as limit:
+                    try:
+                        finished, value = await step()
+                        if finished and value is None:
+                            outcome = last or self._done(streaming)
+                        else:
+                            call.returned = True
+                            call.record.result = value
+                            result = normalize_result(value)
+                            item = _Outcome(result.response, scheduling=result.scheduling)
+                            if finished:  # a sync generator's return value closes the call
+                                outcome = item
+                            elif not streaming:
+                                last = item  # a BLOCKING generator answers once, at its end
+                    except Exception as exc:
+                        outcome = self._failure(call, exc)
+                if limit.cancelled_caught:
+                    outcome = self._timed_out(call, seconds)
+                elif outcome is None and streaming and item is not None:
+                    await self._send(call, self._reply(call, item.response, item.scheduling, True))
+        finally:
+            await self._close_generator(generator)
+        await self._send_final(call, outcome, stream=streaming)
+
+    async def _close_generator(self, generator: Any) -> None:
+        try:
+            if inspect.isasyncgen(generator):
+                await generator.aclose()
+            elif inspect.isgenerator(generator):
+                # Finished, or still running in an abandoned thread: nothing to close.
+                if generator.gi_frame is None or generator.gi_running:
+                    return
+                with anyio.move_on_after(_CLOSE_GRACE, shield=True):
+                    await self._in_thread(generator.close)
+        except Exception:
+            logger.warning("closing the generator of a tool failed", exc_info=True)
+
+    async def _in_thread(self, fn: Callable[[], Any]) -> Any:
+        return await anyio.to_thread.run_sync(
+            fn, abandon_on_cancel=True, limiter=self._thread_limiter
+        )
+
+    # -- building replies -----------------------------------------------------------------
+
+    def _error(self, message: str, state: CallState = CallState.ERROR) -> _Outcome:
+        return _Outcome({"error": message}, state=state, error=message)
+
+    def _failure(self, call: _Call, exc: Exception) -> _Outcome:
+        record = call.record
+        if isinstance(exc, ToolError):
+            return self._error(str(exc))
+        logger.warning(
+            "tool %r (call %r) raised %s",
+            record.name,
+            record.id,
+            type(exc).__name__,
+            exc_info=exc,
+        )
+        if self._redact:
+            return self._error("tool failed")
+        text = str(exc)
+        return self._error(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
+
+    def _timed_out(self, call: _Call, seconds: float | None) -> _Outcome:
+        assert seconds is not None
+        call.ctx._set_cancelled()  # so a sync tool's abandoned thread can stop
+        message = f"function {call.record.name!r} timed out after {seconds:g}s"
+        return self._error(message, CallState.TIMED_OUT)
+
+    def _done(self, streaming: bool) -> _Outcome:
+        if streaming:
+            return _Outcome(dict(_STREAM_DONE), scheduling=Scheduling.SILENT)
+        return _Outcome(normalize_result(None).response)
+
+    def _reply(
+        self,
+        call: _Call,
+        response: dict[str, Any],
+        scheduling: Scheduling | None,
+        will_continue: bool | None,
+    ) -> Reply:
+        record = call.record
+        tool = call.tool
+        if tool is None or tool.behavior is not Behavior.NON_BLOCKING:
+            return Reply(record.id, record.name, response)
+        scheduling = scheduling or tool.scheduling or Scheduling.WHEN_IDLE
+        return Reply(record.id, record.name, response, scheduling, will_continue)
+
+    # -- handing replies over -------------------------------------------------------------
+
+    async def _send_final(self, call: _Call, outcome: _Outcome, *, stream: bool) -> None:
+        call.final = (outcome.state, outcome.error)
+        reply = self._reply(call, outcome.response, outcome.scheduling, False if stream else None)
+        await self._send(call, reply)
+
+    async def _send(self, call: _Call, reply: Reply) -> None:
+        # Sent from inside the call's cancel scope: a cancel before the consumer takes the
+        # reply means it never goes out.
+        call.in_flight = reply
+        try:
+            await self._send_stream.send(reply)
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+            call.in_flight = None
+            raise _ReplyStreamClosed from None
+        except BaseException:
+            if call.in_flight is reply:
+                call.in_flight = None
+            raise
+        if call.in_flight is reply:  # handed straight to a consumer that was waiting
+            call.in_flight = None
+            self._delivered(call, reply)
+
+    def _take(self, reply: Reply) -> bool:
+        """The gate of :class:`ReplyStream`: runs as a consumer takes a parked reply."""
+        call = self._calls.get(reply.id)
+        if call is None or call.in_flight is not reply:
+            return False  # its call was cancelled while the reply waited
+        call.in_flight = None
+        self._delivered(call, reply)
+        return True
+
+    def _delivered(self, call: _Call, reply: Reply) -> None:
+        record = call.record
+        record.replies += 1
+        record.response = reply.response
+        if not reply.will_continue:
+            state, error = call.final
+            self._finish(call, state, error=error)
+
+    # -- compensation ---------------------------------------------------------------------
+
+    def _compensate(self, call: _Call) -> None:
+        if call.tool is None or not call.tool.cancel_hooks or call.record.compensated:
+            return
+        if self._tg is None:
+            logger.warning("dispatcher closed: on_cancel hooks of call %r not run", call.record.id)
+            return
+        call.record.compensated = True
+        self._compensated += 1
+        self._tg.start_soon(self._run_hooks, call, name=f"agentkit on_cancel {call.record.id}")
+
+    async def _run_hooks(self, call: _Call) -> None:
+        assert call.tool is not None
+        record = call.record
+        # Shielded: compensation must run even while the dispatcher is being torn down.
+        with anyio.move_on_after(self._compensation_timeout, shield=True) as scope:
+            await call.done.wait()  # let the cancelled call unwind before undoing its work
+            for hook in call.tool.cancel_hooks:
+                try:
+                    if _is_async_callable(hook):
+                        await hook(record)
+                    else:
+                        await anyio.to_thread.run_sync(hook, record, abandon_on_cancel=True)
+                except Exception:
+                    logger.warning(
+                        "on_cancel hook %s of %r (call %r) failed",
+                        getattr(hook, "__qualname__", repr(hook)),
+                        record.name,
+                        record.id,
+                        exc_info=True,
+                    )
+        if scope.cancelled_caught:
+            logger.warning(
+                "on_cancel hooks of %r (call %r) did not finish within %gs",
+                record.name,
+                record.id,
+                self._compensation_timeout,
+            )
+
+
+def _deadline(timeout: float | None) -> float:
+    return math.inf if timeout is None else anyio.current_time() + timeout
+
+
+def _call_sync(call: _Call, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    value = fn(**kwargs)
+    call.returned = True  # set even if the thread was abandoned meanwhile
+    return value
+
+
+def _step_sync(generator: Generator[Any, None, Any]) -> tuple[bool, Any]:
+    try:
+        return False, next(generator)
+    except StopIteration as stop:
+        return True, stop.value
+
+
+async def _step_async(generator: Any) -> tuple[bool, Any]:
+    try:
+        return False, await generator.__anext__()
+    except StopAsyncIteration:
+        return True, None
+
+
+def _is_async_callable(obj: object) -> bool:
+    return inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(
+        getattr(obj, "__call__", None)  # noqa: B004 - an object with an async __call__
+    )

@@ -1,0 +1,287 @@
+"""ClientProtocol: what the client may send when, and the resumption bookkeeping.
+
+Theory of operation
+-------------------
+One ``ClientProtocol`` lives as long as a *session*, across its connections. Each
+connection goes IDLE -> SETUP_SENT (``setup_frame()``) -> OPEN (``setupComplete`` received)
+-> CLOSED (``connection_lost()``). Only ``setup`` may be sent in IDLE, nothing in
+SETUP_SENT, everything else in OPEN. ``toolResponse`` may answer only pending call ids: a
+``toolCall`` adds its ids, a response without ``willContinue`` or a ``toolCallCancellation``
+removes them.
+
+Resumption. Every resumable ``sessionResumptionUpdate`` moves the *handle epoch* on by one.
+A call remembers the epoch it was issued in: a call issued before the newest handle is part
+of the state that handle restores, so on resume it keeps running and answers on the new
+connection; a call issued after it is unknown to the resumed model and must be cancelled.
+
+Client messages sent since the newest handle are kept. If the server ever reports
+``lastConsumedClientMessageIndex`` (numbered from 1 per connection, setup not counted),
+messages after that index are replayed on resume. Otherwise (the Gemini API) nothing is
+replayed blindly: ``ResumePlan.possibly_lost`` names what the model may have missed, and only
+tool responses the resumed model still waits for are sent again.
+
+No I/O, no clocks: the session feeds frames in and sends the frames it is given.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from ..errors import LocalProtocolError
+from ._client_messages import ClientMessage, SessionResumptionConfig, Setup, ToolResponse
+from ._codec import AnyClientMessage, decode_server, encode, wrap
+from ._content import FunctionCall, FunctionResponse
+from ._server_messages import ServerMessage
+
+__all__ = ["ClientProtocol", "ResumePlan", "State"]
+
+
+class State(enum.Enum):
+    """Where the current connection is."""
+
+    IDLE = "IDLE"
+    SETUP_SENT = "SETUP_SENT"
+    OPEN = "OPEN"
+    CLOSED = "CLOSED"
+
+
+@dataclass(slots=True)
+class _Sent:
+    index: int
+    kind: str
+    message: ClientMessage
+
+
+@dataclass(frozen=True, slots=True)
+class ResumePlan:
+    """What to do on the next connection after a resume.
+
+    Attributes:
+        handle: The handle the new setup carries.
+        cancel: Ids of calls issued after the handle; the resumed model never saw them.
+        keep: Ids of pending calls that survive and must be answered on the new connection.
+        replay: Messages to send again once the new connection is open.
+        possibly_lost: Kinds of client messages the resumed model may not have seen.
+        transparent: True when the server reported ``lastConsumedClientMessageIndex``.
+    """
+
+    handle: str
+    cancel: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+    replay: tuple[ClientMessage, ...] = ()
+    possibly_lost: tuple[str, ...] = ()
+    transparent: bool = False
+
+
+@dataclass(slots=True)
+class _Call:
+    call: FunctionCall
+    epoch: int
+
+
+@dataclass(slots=True)
+class _Stats:
+    sent: int = 0
+    received: int = 0
+    connections: int = 0
+    resumes: int = 0
+    handles: int = 0
+    replayed: int = 0
+
+
+class ClientProtocol:
+    """The client side of ``BidiGenerateContent`` as a state machine.
+
+    Args:
+        setup: The setup sent on the first connection; resumes reuse it with a handle.
+    """
+
+    def __init__(self, setup: Setup) -> None:
+        self.setup = setup
+        self.state = State.IDLE
+        self.resumption_handle: str | None = None
+        self._pending: dict[str, _Call] = {}
+        self._issued: dict[str, int] = {}  # call id -> handle epoch it was issued in
+        self._epoch = 0
+        self._index = 0
+        self._unacked: list[_Sent] = []
+        self._transparent = False
+        self._stats = _Stats()
+
+    # -- outgoing ---------------------------------------------------------------------
+
+    def setup_frame(self) -> str:
+        """The setup frame for a new connection (with the handle once there is one)."""
+        if self.state not in (State.IDLE, State.CLOSED):
+            raise LocalProtocolError(f"cannot send setup: already sent (state {self.state.name})")
+        setup = self.setup
+        if self.resumption_handle is not None:
+            setup = setup.model_copy()
+            resumption = (setup.session_resumption or SessionResumptionConfig()).model_copy()
+            resumption.handle = self.resumption_handle
+            setup.session_resumption = resumption
+        frame = encode(setup)
+        self.state = State.SETUP_SENT
+        self._index = 0
+        self._stats.connections += 1
+        return frame
+
+    def send(self, msg: AnyClientMessage, *, replay: bool = False) -> str:
+        """Check and record one message; returns the frame to put on the wire.
+
+        Raises:
+            LocalProtocolError: the message is not allowed now (before ``setupComplete``,
+                a second setup, or a tool response for an id that is not pending).
+        """
+        envelope = wrap(msg)
+        kind = envelope.kind
+        if kind == "setup":
+            raise LocalProtocolError("setup is sent once per connection, by setup_frame()")
+        if self.state is not State.OPEN:
+            raise LocalProtocolError(
+                f"cannot send {kind}: the connection is not open (state {self.state.name})"
+            )
+        if envelope.tool_response is not None and not replay:
+            self._answer(envelope.tool_response)
+        frame = encode(envelope)
+        self._index += 1
+        self._unacked.append(_Sent(self._index, kind or "", envelope))
+        self._stats.sent += 1
+        if replay:
+            self._stats.replayed += 1
+        return frame
+
+    def _answer(self, response: ToolResponse) -> None:
+        ids = [r.id for r in response.function_responses]
+        for fr in response.function_responses:
+            if fr.id is None:
+                raise LocalProtocolError("cannot send a FunctionResponse without an id")
+            if fr.id not in self._pending:
+                raise LocalProtocolError(
+                    f"cannot send toolResponse for id {fr.id!r}: no such pending call "
+                    f"(state {self.state.name})"
+                )
+        if len(set(ids)) != len(ids):
+            raise LocalProtocolError(f"toolResponse answers an id twice: {ids}")
+        for fr in response.function_responses:
+            if not fr.will_continue:
+                assert fr.id is not None
+                self._pending.pop(fr.id, None)
+
+    # -- incoming ---------------------------------------------------------------------
+
+    def receive(self, frame: str | bytes) -> ServerMessage:
+        """Decode one server frame and update the state.
+
+        Raises:
+            RemoteProtocolError: the frame is not JSON (see :func:`decode_server`).
+        """
+        msg = decode_server(frame)
+        self.receive_message(msg)
+        return msg
+
+    def receive_message(self, msg: ServerMessage) -> None:
+        """Update the state from an already decoded server message."""
+        self._stats.received += 1
+        if msg.setup_complete is not None and self.state is State.SETUP_SENT:
+            self.state = State.OPEN
+        if msg.tool_call is not None:
+            for call in msg.tool_call.function_calls:
+                if call.id:
+                    self._pending[call.id] = _Call(call, self._epoch)
+                    self._issued[call.id] = self._epoch
+        if msg.tool_call_cancellation is not None:
+            for id_ in msg.tool_call_cancellation.ids:
+                self._pending.pop(id_, None)
+        update = msg.session_resumption_update
+        if update is not None and update.resumable and update.new_handle:
+            self.resumption_handle = update.new_handle
+            self._epoch += 1
+            self._stats.handles += 1
+            last = update.last_consumed_client_message_index
+            if last is not None:
+                self._transparent = True
+                self._unacked = [s for s in self._unacked if s.index > last]
+            else:
+                self._unacked.clear()
+            # Calls no longer pending can only matter for responses sent after this handle.
+            self._issued = {i: e for i, e in self._issued.items() if i in self._pending}
+
+    def connection_lost(self) -> None:
+        """The current connection is gone (closed by either side)."""
+        self.state = State.CLOSED
+
+    # -- resumption -------------------------------------------------------------------
+
+    @property
+    def pending_ids(self) -> list[str]:
+        """Ids of calls issued and neither answered (finally) nor cancelled."""
+        return list(self._pending)
+
+    @property
+    def pending_calls(self) -> list[FunctionCall]:
+        """The pending calls, in the order they were issued."""
+        return [c.call for c in self._pending.values()]
+
+    def resume(self) -> ResumePlan:
+        """Prepare the next connection after this one was lost.
+
+        Raises:
+            LocalProtocolError: there is no resumable handle yet.
+        """
+        if self.resumption_handle is None:
+            raise LocalProtocolError("cannot resume: the server never sent a resumable handle")
+        self.state = State.CLOSED
+        cancel = tuple(i for i, c in self._pending.items() if c.epoch >= self._epoch)
+        for id_ in cancel:
+            del self._pending[id_]
+        keep = tuple(self._pending)
+        replay: list[ClientMessage] = []
+        lost: list[str] = []
+        if self._transparent:
+            replay = [s.message for s in self._unacked]
+        else:
+            for sent in self._unacked:
+                if sent.message.tool_response is None:
+                    lost.append(sent.kind)
+                    continue
+                again = self._still_expected(sent.message.tool_response.function_responses)
+                if again:
+                    replay.append(
+                        ClientMessage(tool_response=ToolResponse(function_responses=again))
+                    )
+                if len(again) < len(sent.message.tool_response.function_responses):
+                    lost.append(sent.kind)
+        self._unacked.clear()
+        self._stats.resumes += 1
+        return ResumePlan(
+            handle=self.resumption_handle,
+            cancel=cancel,
+            keep=keep,
+            replay=tuple(replay),
+            possibly_lost=tuple(lost),
+            transparent=self._transparent,
+        )
+
+    def _still_expected(self, responses: list[FunctionResponse]) -> list[FunctionResponse]:
+        # A response sent after the handle answered a call the resumed state still holds
+        # open if that call was issued before the handle: send it again. Responses to calls
+        # issued after the handle answer nothing the resumed model knows.
+        return [
+            r
+            for r in responses
+            if r.id is not None and self._issued.get(r.id, self._epoch) < self._epoch
+        ]
+
+    def statistics(self) -> dict[str, int]:
+        """Counters: frames sent and received, connections, resumes, handles, replayed."""
+        s = self._stats
+        return {
+            "sent": s.sent,
+            "received": s.received,
+            "connections": s.connections,
+            "resumes": s.resumes,
+            "handles": s.handles,
+            "replayed": s.replayed,
+        }

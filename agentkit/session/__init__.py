@@ -1,0 +1,141 @@
+"""connect() and LiveSession: the network side of agentkit.
+
+The session runs on asyncio (it uses ``websockets.asyncio``); everything it runs for tools
+is anyio.
+"""
+
+from __future__ import annotations
+
+import ssl as _ssl
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import anyio
+
+from ..protocol import LiveConfig
+from ._live import LiveSession
+from ._options import GOOGLE_BASE_URL, build_options, build_url
+from ._turn import Turn
+
+__all__ = ["GOOGLE_BASE_URL", "LiveSession", "Turn", "build_url", "connect"]
+
+
+@asynccontextmanager
+async def connect(
+    model: str,
+    *,
+    tools: Iterable[Any] = (),
+    config: LiveConfig | Mapping[str, Any] | Any | None = None,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    api_version: str = "v1beta",
+    plugins: bool | Sequence[str] = False,
+    auto_dispatch: bool = True,
+    resume: bool = True,
+    ssl: _ssl.SSLContext | None = None,
+    max_concurrency: int = 64,
+    redact_errors: bool = False,
+    default_timeout: float | None = None,
+    reconnect_attempts: int = 5,
+    reconnect_backoff: tuple[float, float] = (0.5, 10.0),
+    open_timeout: float = 10.0,
+    setup_timeout: float = 30.0,
+    close_timeout: float = 5.0,
+    ping_interval: float | None = 20.0,
+    ping_timeout: float | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> AsyncIterator[LiveSession]:
+    """Open a live session; ``async with connect(...) as session``.
+
+    Everything is validated before connecting (a bad config raises
+    :class:`~agentkit.errors.ConfigError` naming the field), and the block is entered only
+    after the server accepted the setup.
+
+    Args:
+        model: The model id (``models/`` is prefixed when missing).
+        tools: Tools, toolboxes or plain functions the model may call.
+        config: A :class:`~agentkit.protocol.LiveConfig`, or a dict in snake_case or
+            camelCase as in the Live API guide (google-genai's config objects work too).
+        api_key: The key; default ``GEMINI_API_KEY``, then ``GOOGLE_API_KEY``. Sent only in
+            the ``x-goog-api-key`` header. An ephemeral token (``auth_tokens/...``) switches
+            to the v1alpha ``BidiGenerateContentConstrained`` method.
+        base_url: ws, wss, http (-> ws) or https (-> wss) base; default Google's endpoint.
+            A custom base (a local emulator) may run without a key.
+        api_version: ``v1beta`` (default) or ``v1alpha`` (affective dialog, proactivity).
+        plugins: True loads every installed plugin, a list loads those by name.
+        auto_dispatch: Run tool calls and answer them automatically.
+        resume: Ask for resumption handles and resume on goAway or a dropped connection.
+        ssl: The SSL context for wss (e.g. trusting a local emulator's certificate).
+        max_concurrency: Tool calls running at once.
+        redact_errors: Answer tool exceptions with a generic error text.
+        default_timeout: Seconds a tool call may run when its tool sets no timeout.
+        reconnect_attempts: Attempts per resume before :class:`ResumptionFailed`.
+        reconnect_backoff: First delay and cap (seconds) between resume attempts.
+        open_timeout: Seconds to open the WebSocket.
+        setup_timeout: Seconds to wait for ``setupComplete``.
+        close_timeout: Seconds to wait for a polite close.
+        ping_interval: Keepalive ping interval (None: no pings).
+        ping_timeout: Seconds without a pong before the socket is dropped; None (default)
+            never drops a healthy but slow session.
+        headers: Extra HTTP headers for the upgrade request.
+    """
+    options = build_options(
+        model,
+        tools=tools,
+        config=config,
+        api_key=api_key,
+        base_url=base_url,
+        api_version=api_version,
+        plugins=plugins,
+        headers=headers,
+        resume=resume,
+        ssl=ssl,
+        auto_dispatch=auto_dispatch,
+        max_concurrency=max_concurrency,
+        redact_errors=redact_errors,
+        default_timeout=default_timeout,
+        reconnect_attempts=reconnect_attempts,
+        reconnect_backoff=reconnect_backoff,
+        open_timeout=open_timeout,
+        setup_timeout=setup_timeout,
+        close_timeout=close_timeout,
+        ping_interval=ping_interval,
+        ping_timeout=ping_timeout,
+    )
+    session = LiveSession(options)
+    dispatcher = None
+    if auto_dispatch:
+        from ..dispatch import Dispatcher
+
+        dispatcher = Dispatcher(
+            options.tools,
+            max_concurrency=max_concurrency,
+            redact_errors=redact_errors,
+            session=session,
+            default_timeout=default_timeout,
+        )
+    conn, early = await session._open()
+    session._conn = conn
+    error: BaseException | None = None
+    try:
+        async with AsyncExitStack() as stack:
+            if dispatcher is not None:
+                await stack.enter_async_context(dispatcher)
+                session._dispatcher = dispatcher
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(session._supervise, conn, early)
+                try:
+                    yield session
+                finally:
+                    await session.aclose()
+    except BaseExceptionGroup as group:
+        # Background tasks never raise, so a group holds the body's own exception: give
+        # it back unwrapped, as the user raised it.
+        if len(group.exceptions) != 1:
+            raise
+        error = group.exceptions[0]
+    finally:
+        await session._close_quietly(session._conn or conn)
+    if error is not None:
+        raise error

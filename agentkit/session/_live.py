@@ -1,0 +1,544 @@
+"""LiveSession: one live conversation over one or more connections.
+
+Theory of operation
+-------------------
+``connect()`` validates everything, opens the first connection and waits for
+``setupComplete`` before the user gets the session, so a bad config, a bad key or a refused
+setup raises from ``async with`` itself. Then one task group runs for the session's life:
+
+- the dispatcher (its own task group) runs tool calls;
+- the supervisor serves one connection at a time. Per connection a reader task turns
+  frames into events (submitting and cancelling calls on the way) and a replier task takes
+  the dispatcher's replies only while the connection is open and sends them.
+
+When a connection ends, the supervisor decides: after a ``goAway`` or an unexpected drop it
+resumes with the newest handle (bounded backoff), cancels the calls the resumed model never
+saw, replays what the protocol says to replay, and emits ``Reconnected``; otherwise it
+records the close as the session's error. Background tasks never raise: errors are stored
+and surface on the next ``send_*`` call and at the end of ``async for``. The user's event
+stream is a memory stream read outside the task group.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import anyio
+import anyio.lowlevel
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from websockets.exceptions import ConnectionClosed
+
+from .. import events
+from .._transport import Closed, Connection, open_connection
+from ..errors import (
+    AgentkitError,
+    ConnectError,
+    RemoteProtocolError,
+    ResumptionFailed,
+    SessionClosed,
+    SessionError,
+    closed_error,
+)
+from ..protocol import (
+    AnyClientMessage,
+    ClientProtocol,
+    FunctionResponse,
+    ResumePlan,
+    ServerMessage,
+    State,
+    build,
+)
+from ._options import Options, field_from_reason
+from ._turn import Turn
+
+__all__ = ["LiveSession"]
+
+logger = logging.getLogger("agentkit.session")
+
+# Close codes after which a resumed connection may carry on: dropped (1006), going away
+# (1001), internal error / deadline (1011), restart (1012), try again (1013), bad gateway
+# (1014). 1008 only for the routine "The operation was aborted." drop.
+_RETRYABLE = frozenset({1001, 1006, 1011, 1012, 1013, 1014})
+
+
+def _retryable(closed: Closed) -> bool:
+    if closed.code in _RETRYABLE:
+        return True
+    return closed.code == 1008 and "aborted" in closed.reason.lower()
+
+
+def _error_for(closed: Closed) -> SessionClosed:
+    return closed_error(closed.code, closed.reason, field=field_from_reason(closed.reason))
+
+
+class LiveSession:
+    """A live Gemini session. Get one from :func:`agentkit.connect`.
+
+    Iterate it for :mod:`agentkit.events`; send with the ``send_*`` methods. Under automatic
+    dispatch every ``toolCall`` runs at once and is answered by the session; ``calls`` is the
+    ledger of every call.
+    """
+
+    def __init__(self, options: Options) -> None:
+        self._options = options
+        self._protocol = ClientProtocol(options.setup)
+        self._dispatcher: Any = None
+        self._conn: Connection | None = None
+        self._ready = anyio.Event()
+        self._send_lock = anyio.Lock()
+        send, recv = anyio.create_memory_object_stream[events.Event](math.inf)
+        self._events_send: MemoryObjectSendStream[events.Event] = send
+        self._events_recv: MemoryObjectReceiveStream[events.Event] = recv
+        self._error: BaseException | None = None
+        self._closing = False
+        self._scope: anyio.CancelScope | None = None
+        self._held: Any = None
+        self._call_messages: dict[str, ServerMessage] = {}
+        self._empty_ledger: Any = None
+        self._pending_replay: tuple[Any, ...] = ()
+        self.reconnects = 0
+
+    # -- public state -----------------------------------------------------------------
+
+    @property
+    def model(self) -> str:
+        """The model, as sent (``models/...``)."""
+        return self._options.model
+
+    @property
+    def url(self) -> str:
+        """The WebSocket URL (it never carries credentials)."""
+        return self._options.url
+
+    @property
+    def setup(self) -> Any:
+        """The :class:`~agentkit.protocol.Setup` sent on the first connection."""
+        return self._options.setup
+
+    @property
+    def config(self) -> Any:
+        """The validated :class:`~agentkit.protocol.LiveConfig`."""
+        return self._options.config
+
+    @property
+    def resumption_handle(self) -> str | None:
+        """The newest resumable handle the server sent, or None."""
+        return self._protocol.resumption_handle
+
+    @property
+    def pending_ids(self) -> list[str]:
+        """Ids of calls the server issued that are not answered or cancelled yet."""
+        return self._protocol.pending_ids
+
+    @property
+    def calls(self) -> Any:
+        """The dispatcher's ``CallLedger``: every call, its state and timings (by id)."""
+        if self._dispatcher is not None:
+            return self._dispatcher.calls
+        if self._empty_ledger is None:
+            from ..dispatch import CallLedger
+
+            self._empty_ledger = CallLedger({})
+        return self._empty_ledger
+
+    @property
+    def closed(self) -> bool:
+        """True once the session ended (closed by the user, the server, or an error)."""
+        return self._closing or self._error is not None
+
+    def statistics(self) -> dict[str, int]:
+        """Protocol counters (frames sent/received, connections, resumes, replayed)."""
+        return self._protocol.statistics()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else self._protocol.state.name.lower()
+        return (
+            f"<LiveSession model={self.model!r} url={self.url!r} state={state} "
+            f"pending={len(self.pending_ids)}>"
+        )
+
+    # -- events -----------------------------------------------------------------------
+
+    def __aiter__(self) -> LiveSession:
+        return self
+
+    async def __anext__(self) -> events.Event:
+        try:
+            return await self._events_recv.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            error = self._error
+            if error is not None and not (isinstance(error, SessionClosed) and error.code == 1000):
+                raise error from None
+            raise StopAsyncIteration from None
+
+    async def receive_turn(self) -> Turn:
+        """Collect events until ``turnComplete`` (or the end of the session)."""
+        turn = Turn()
+        async for event in self:
+            if turn.add(event):
+                break
+        return turn
+
+    # -- sending ----------------------------------------------------------------------
+
+    async def send_text(self, text: str, *, turn_complete: bool = True) -> None:
+        """Send a user text turn (``clientContent``)."""
+        await self._send(build.client_content(text, turn_complete))
+
+    async def send_content(
+        self, turns: build.TurnsLike | None = None, turn_complete: bool = True
+    ) -> None:
+        """Append turns to the conversation (``clientContent``), in order.
+
+        Args:
+            turns: A string (a user turn), a Content (or dict), or a list of them.
+            turn_complete: True lets the model answer now.
+        """
+        await self._send(build.client_content(turns, turn_complete))
+
+    async def send_realtime_text(self, text: str) -> None:
+        """Send realtime text (``realtimeInput.text``); it counts as user activity."""
+        await self._send(build.realtime_text(text))
+
+    async def send_audio(self, pcm: bytes, rate: int = 16000) -> None:
+        """Stream raw PCM16LE mono audio; ``rate`` goes into the mime type."""
+        await self._send(build.audio(pcm, rate))
+
+    async def send_video(self, jpeg: bytes, mime_type: str = "image/jpeg") -> None:
+        """Send one video frame (an encoded image, at most about 1 per second)."""
+        await self._send(build.video(jpeg, mime_type))
+
+    async def activity_start(self) -> None:
+        """Mark the start of user activity (only with automatic activity detection off)."""
+        await self._send(build.activity_start())
+
+    async def activity_end(self) -> None:
+        """Mark the end of user activity (only with automatic activity detection off)."""
+        await self._send(build.activity_end())
+
+    async def audio_stream_end(self) -> None:
+        """Tell the server the microphone paused, so it flushes cached audio."""
+        await self._send(build.audio_stream_end())
+
+    async def send_tool_response(
+        self, responses: FunctionResponse | Mapping[str, Any] | Iterable[Any]
+    ) -> None:
+        """Answer pending calls yourself (for ``auto_dispatch=False``).
+
+        Args:
+            responses: FunctionResponse objects or dicts (``id``, ``name``, ``response``,
+                optional ``scheduling`` and ``will_continue``), one or a list.
+
+        Raises:
+            LocalProtocolError: an id is not pending (never issued, answered, or cancelled).
+        """
+        msg = build.tool_response(responses)
+        await self._send(msg)
+        for fr in msg.function_responses:
+            self._emit_response(fr, None)
+
+    async def aclose(self) -> None:
+        """Close the session: the connection, running calls, and the event stream."""
+        if self._closing:
+            return
+        self._closing = True
+        self._ready.set()
+        conn = self._conn
+        if conn is not None:
+            with anyio.CancelScope(shield=True), anyio.move_on_after(self._options.close_timeout):
+                try:
+                    await conn.aclose()
+                except Exception:  # closing a broken socket is best effort
+                    logger.debug("error while closing the connection", exc_info=True)
+        if self._scope is not None:
+            self._scope.cancel()
+        self._events_send.close()
+
+    async def _send(self, msg: AnyClientMessage) -> None:
+        while True:
+            self._raise_if_closed()
+            ready = self._ready
+            await ready.wait()
+            self._raise_if_closed()
+            async with self._send_lock:
+                conn = self._conn
+                if conn is None or self._protocol.state is not State.OPEN:
+                    await anyio.lowlevel.checkpoint()
+                    continue
+                frame = self._protocol.send(msg)
+                try:
+                    await conn.send(frame)
+                except ConnectionClosed:
+                    # Recorded by the protocol: replayed or reported by the resume.
+                    logger.debug("connection closed while sending; the resume will account")
+                return
+
+    def _raise_if_closed(self) -> None:
+        if self._error is not None:
+            raise self._error
+        if self._closing:
+            raise SessionError("the session is closed")
+
+    # -- the session's tasks ------------------------------------------------------------
+
+    async def _open(self) -> tuple[Connection, list[ServerMessage]]:
+        """Open a connection and complete the setup handshake."""
+        opts = self._options
+        conn = await open_connection(
+            opts.url,
+            headers=opts.headers,
+            secrets=opts.secrets,
+            ssl=opts.ssl,
+            open_timeout=opts.open_timeout,
+            ping_interval=opts.ping_interval,
+            ping_timeout=opts.ping_timeout,
+        )
+        early: list[ServerMessage] = []
+        try:
+            await conn.send(self._protocol.setup_frame())
+            with anyio.fail_after(opts.setup_timeout):
+                while True:
+                    frame = await conn.recv()
+                    try:
+                        msg = self._protocol.receive(frame)
+                    except RemoteProtocolError as exc:
+                        logger.warning("ignored a malformed frame during setup: %s", exc)
+                        continue
+                    early.append(msg)
+                    if msg.setup_complete is not None:
+                        break
+        except ConnectionClosed:
+            self._protocol.connection_lost()
+            raise _error_for(conn.closed()) from None
+        except TimeoutError:
+            self._protocol.connection_lost()
+            await self._close_quietly(conn)
+            raise ConnectError(f"no setupComplete within {opts.setup_timeout}s") from None
+        except BaseException:
+            self._protocol.connection_lost()
+            await self._close_quietly(conn)
+            raise
+        logger.info("connected to %s (%s)", opts.url, opts.model)
+        return conn, early
+
+    async def _close_quietly(self, conn: Connection) -> None:
+        with anyio.CancelScope(shield=True), anyio.move_on_after(self._options.close_timeout):
+            try:
+                await conn.aclose()
+            except Exception:
+                logger.debug("error while closing the connection", exc_info=True)
+
+    async def _supervise(self, conn: Connection, early: list[ServerMessage]) -> None:
+        with anyio.CancelScope() as self._scope:
+            try:
+                await self._supervise_inner(conn, early)
+            except Exception as exc:  # the session's error, surfaced to the user later
+                self._fail(exc)
+            finally:
+                self._events_send.close()
+                self._ready.set()
+
+    async def _supervise_inner(self, conn: Connection, early: list[ServerMessage]) -> None:
+        first = True
+        while True:
+            for msg in early:
+                for event in events.from_message(msg):
+                    if first or not isinstance(event, events.SetupComplete):
+                        self._handle(event)
+            first = False
+            outcome = await self._serve(conn)
+            if self._closing:
+                return
+            if isinstance(outcome, Closed):
+                if not _retryable(outcome) or not self._can_resume:
+                    self._fail(_error_for(outcome))
+                    return
+                reason = f"{outcome.code} {outcome.reason}".strip()
+            else:
+                reason = "goAway"
+            conn, early, plan = await self._resume(reason)
+            self._emit(
+                events.Reconnected(
+                    plan.handle,
+                    replayed=len(plan.replay),
+                    possibly_lost=plan.possibly_lost,
+                    cancelled=plan.cancel,
+                    reason=reason,
+                    message=next((m for m in early if m.setup_complete is not None), None),
+                )
+            )
+
+    @property
+    def _can_resume(self) -> bool:
+        return self._options.resume and self._protocol.resumption_handle is not None
+
+    async def _resume(self, reason: str) -> tuple[Connection, list[ServerMessage], ResumePlan]:
+        plan = self._protocol.resume()
+        logger.info(
+            "resuming after %s with a handle; cancelling %d call(s), keeping %d",
+            reason,
+            len(plan.cancel),
+            len(plan.keep),
+        )
+        if plan.cancel and self._dispatcher is not None:
+            self._dispatcher.cancel(
+                plan.cancel, reason="issued after the resumption handle; unknown after resume"
+            )
+        delay, cap = self._options.reconnect_backoff
+        last: Exception | None = None
+        for attempt in range(1, self._options.reconnect_attempts + 1):
+            try:
+                conn, early = await self._open()
+            except (ConnectError, SessionClosed) as exc:
+                last = exc
+                if isinstance(exc, SessionClosed) and not _retryable(Closed(exc.code, exc.reason)):
+                    raise ResumptionFailed(
+                        f"the server refused to resume the session: {exc}"
+                    ) from exc
+                logger.warning("resume attempt %d failed: %s", attempt, exc)
+                await anyio.sleep(min(delay, cap))
+                delay *= 2
+                continue
+            self.reconnects += 1
+            self._conn = conn
+            self._pending_replay = plan.replay
+            return conn, early, plan
+        raise ResumptionFailed(
+            f"could not resume after {self._options.reconnect_attempts} attempt(s): {last}"
+        ) from last
+
+    async def _serve(self, conn: Connection) -> Closed | str:
+        """Run one open connection until it ends; returns how it ended."""
+        self._conn = conn
+        outcome: list[Closed | str] = []
+        plan_replay = self._pending_replay
+        self._pending_replay = ()
+        async with anyio.create_task_group() as tg:
+            for msg in plan_replay:
+                frame = self._protocol.send(msg, replay=True)
+                try:
+                    await conn.send(frame)
+                except ConnectionClosed:
+                    break
+            self._ready.set()
+            tg.start_soon(self._reader, conn, outcome, tg.cancel_scope)
+            if self._dispatcher is not None:
+                tg.start_soon(self._replier, conn)
+        self._ready = anyio.Event()
+        self._protocol.connection_lost()
+        await self._close_quietly(conn)
+        return outcome[0] if outcome else conn.closed()
+
+    async def _reader(
+        self, conn: Connection, outcome: list[Closed | str], scope: anyio.CancelScope
+    ) -> None:
+        try:
+            while True:
+                try:
+                    frame = await conn.recv()
+                except ConnectionClosed:
+                    outcome.append(conn.closed())
+                    return
+                try:
+                    msg = self._protocol.receive(frame)
+                except RemoteProtocolError as exc:
+                    logger.warning("ignored a server frame: %s", exc)
+                    continue
+                for event in events.from_message(msg):
+                    self._handle(event)
+                if msg.go_away is not None and self._can_resume:
+                    # Move now, while the old connection still works: a resume is refused
+                    # while the old socket is alive, so it is closed first.
+                    outcome.append("goAway")
+                    return
+        finally:
+            scope.cancel()
+
+    async def _replier(self, conn: Connection) -> None:
+        replies = self._dispatcher.replies
+        while True:
+            if self._held is None:
+                try:
+                    self._held = await replies.receive()
+                except (anyio.EndOfStream, anyio.ClosedResourceError):
+                    return
+            reply = self._held
+            broken = False
+            async with self._send_lock:
+                self._held = None
+                if reply.id not in self._protocol.pending_ids:
+                    logger.debug("dropped a reply for %r: no longer pending", reply.id)
+                    continue
+                msg = build.tool_response(reply)
+                fr = msg.function_responses[0]
+                frame = self._protocol.send(msg)
+                try:
+                    await conn.send(frame)
+                except ConnectionClosed:
+                    # Recorded by the protocol, so the resume sends it again if needed.
+                    broken = True
+            self._emit_response(fr, reply)
+            if broken:
+                await anyio.sleep_forever()  # the reader sees the close and ends this task
+
+    # -- events -----------------------------------------------------------------------
+
+    def _handle(self, event: events.Event) -> None:
+        if isinstance(event, events.ToolCall):
+            for call in event.calls:
+                if not call.id:
+                    logger.warning("toolCall %r has no id and cannot be answered", call.name)
+                    continue
+                if event.message is not None:
+                    self._call_messages[call.id] = event.message
+                if self._dispatcher is not None:
+                    self._dispatcher.submit(call.id, call.name, call.args or {})
+        elif isinstance(event, events.ToolCallCancellation):
+            if self._dispatcher is not None:
+                self._dispatcher.cancel(event.ids, reason="cancelled by server")
+            for id_ in event.ids:
+                self._call_messages.pop(id_, None)
+        elif isinstance(event, events.GoAway):
+            logger.info("goAway: the server closes this connection in %ss", event.time_left)
+        self._emit(event)
+
+    def _emit_response(self, fr: FunctionResponse, reply: Any) -> None:
+        id_ = fr.id or ""
+        message = (
+            self._call_messages.get(id_) if fr.will_continue else self._call_messages.pop(id_, None)
+        )
+        self._emit(
+            events.ToolResponse(
+                id_,
+                fr.name,
+                fr.response or {},
+                fr.scheduling,
+                bool(fr.will_continue),
+                reply,
+                message=message,
+            )
+        )
+
+    def _emit(self, event: events.Event) -> None:
+        plugins = self._options.plugins
+        if plugins is not None:
+            try:
+                plugins.emit(event)
+            except Exception:
+                logger.exception("a plugin failed on %s", type(event).__name__)
+        with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
+            self._events_send.send_nowait(event)
+
+    def _fail(self, error: BaseException) -> None:
+        if self._error is None and not self._closing:
+            self._error = error
+            if isinstance(error, AgentkitError):
+                logger.warning("session ended: %s", error)
+            else:
+                logger.error("session failed", exc_info=error)
+        self._ready.set()
+        self._events_send.close()

@@ -1,0 +1,37 @@
+"""Plain functions become Live API tools: declarations, argument validation, results.
+
+No I/O here: this package imports pydantic and the standard library only.
+
+Documented rules (details in the module docstrings):
+
+- Descriptions: ``description=`` or the docstring's first paragraph for the tool; for a
+  parameter, ``Annotated[..., Field(description=...)]`` or ``Annotated[..., "text"]`` wins over
+  the docstring's Args section (Google, NumPy or reST style).
+- Integer/number/boolean enums keep their JSON type and list the allowed values in the
+  description; string enums use ``enum``. Defaults go into the description text.
+- A tool with a ``dict[str, X]`` (or ``dict``) anywhere in its parameters is declared with
+  ``parametersJsonSchema`` instead of ``parameters``.
+- Annotations are resolved in the function's module and in the namespace where ``@tool`` is
+  applied, so types defined next to the function (in a test, a class body) work.
+"""
+
+from __future__ import annotations
+
+from ._context import CallCancelled, ToolContext
+from ._decorator import Tool, tool
+from ._enums import Behavior, Scheduling
+from ._results import ToolResult, normalize_result
+from ._toolbox import Toolbox, collect_tools
+
+__all__ = [
+    "Behavior",
+    "CallCancelled",
+    "Scheduling",
+    "Tool",
+    "ToolContext",
+    "ToolResult",
+    "Toolbox",
+    "collect_tools",
+    "normalize_result",
+    "tool",
+]

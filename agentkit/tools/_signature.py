@@ -1,0 +1,226 @@
+"""A function's signature -> its argument validator and its declared ``parameters``.
+
+Every problem with a function is collected and reported at once, so a user fixes them in one
+pass. The pydantic model that validates the model's arguments is built here once, at
+decoration time; validating a call is then a single call into pydantic-core.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, get_args, get_origin
+
+import pydantic
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from ..errors import ToolArgumentError
+from ._context import ToolContext
+from ._schema import NeedsJsonSchema, SchemaProblem, convert_schema
+
+__all__ = ["ArgumentValidator", "Signature", "analyse", "type_repr"]
+
+_PARAM_ERRORS = {
+    inspect.Parameter.VAR_POSITIONAL: "*args cannot be declared; the model passes named arguments",
+    inspect.Parameter.VAR_KEYWORD: "**kwargs cannot be declared; list each argument by name",
+    inspect.Parameter.POSITIONAL_ONLY: "is positional-only, but the model passes arguments by name",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """The result of :func:`analyse`: what to declare, and how to validate and inject."""
+
+    validator: ArgumentValidator
+    parameters: dict[str, Any] | None  # None: declare no parameters at all
+    json_schema: bool  # True: ``parameters`` goes out as ``parametersJsonSchema``
+    context_param: str | None
+
+
+def type_repr(annotation: Any) -> str:
+    """A short, readable name for a type in error messages (``set[int]``, ``Callable[...]``)."""
+    if isinstance(annotation, type) and not get_args(annotation):
+        return annotation.__qualname__
+    text = repr(annotation)
+    for prefix in ("typing_extensions.", "typing.", "collections.abc."):
+        text = text.replace(prefix, "")
+    return text
+
+
+def _resolve(
+    param: inspect.Parameter, globalns: dict[str, Any], localns: Mapping[str, Any] | None
+) -> Any:
+    annotation = param.annotation
+    if isinstance(annotation, str):
+        # What inspect.get_annotations(eval_str=True) does, one parameter at a time, so that
+        # one unresolvable name does not hide the others.
+        return eval(annotation, globalns, dict(localns or {}))
+    return annotation
+
+
+def _is_context(annotation: Any) -> bool:
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return isinstance(annotation, type) and issubclass(annotation, ToolContext)
+
+
+def _explicit_description(annotation: Any) -> str | None:
+    """The description an ``Annotated`` gives (a ``Field(description=)`` or a plain string)."""
+    if get_origin(annotation) is not Annotated:
+        return None
+    found: str | None = None
+    for meta in get_args(annotation)[1:]:
+        if isinstance(meta, FieldInfo) and meta.description is not None:
+            found = meta.description
+        elif isinstance(meta, str):
+            found = meta
+    return found
+
+
+def _json_schema(adapter: pydantic.TypeAdapter[Any]) -> dict[str, Any]:
+    with warnings.catch_warnings():
+        # A default with no JSON form is left out of the schema; that is fine here.
+        warnings.simplefilter("ignore", pydantic.json_schema.PydanticJsonSchemaWarning)
+        return adapter.json_schema(by_alias=True)
+
+
+def _check_type(annotation: Any) -> tuple[str | None, bool]:
+    """(problem or None, needs JSON Schema mode) for one parameter type, checked alone."""
+    try:
+        schema = _json_schema(pydantic.TypeAdapter(annotation))
+    except pydantic.errors.PydanticInvalidForJsonSchema:
+        return "it has no JSON form, so the model cannot send one", False
+    except pydantic.errors.PydanticSchemaGenerationError:
+        return (
+            "pydantic cannot validate it; use str, int, float, bool, an Enum, Literal, "
+            "list, a pydantic model, a dataclass or a TypedDict",
+            False,
+        )
+    except Exception as exc:  # any other pydantic refusal, e.g. typing.TypedDict on 3.11
+        return str(exc).splitlines()[0], False
+    needs_json = False
+    try:
+        try:
+            convert_schema(schema, schema.get("$defs", {}), path="")
+        except NeedsJsonSchema:
+            needs_json = True  # check the rest of the type in the mode it will be declared in
+            convert_schema(schema, schema.get("$defs", {}), path="", json_mode=True)
+    except SchemaProblem as exc:
+        where = f" (at {exc.path.lstrip('.')})" if exc.path else ""
+        return f"{exc.reason}{where}", needs_json
+    return None, needs_json
+
+
+def analyse(
+    fn: Callable[..., Any],
+    *,
+    name: str,
+    docs: Mapping[str, str],
+    localns: Mapping[str, Any] | None,
+    skip_first: bool = False,
+) -> tuple[Signature | None, list[str]]:
+    """Inspect ``fn``; return its :class:`Signature`, or None and every problem found."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError) as exc:
+        return None, [f"its signature cannot be read: {exc}"]
+    target = inspect.unwrap(getattr(fn, "__func__", fn))
+    globalns: dict[str, Any] = getattr(target, "__globals__", {})
+    params = list(sig.parameters.values())[1 if skip_first else 0 :]
+    problems: list[str] = []
+    context_param: str | None = None
+    fields: dict[str, Any] = {}
+    aliases: dict[str, str] = {}
+    json_mode = False
+    for param in params:
+        label = f"parameter {param.name!r}"
+        if param.kind in _PARAM_ERRORS:
+            problems.append(f"{label}: {_PARAM_ERRORS[param.kind]}")
+            continue
+        if param.annotation is inspect.Parameter.empty:
+            problems.append(f"{label}: has no type annotation")
+            continue
+        try:
+            annotation = _resolve(param, globalns, localns)
+        except Exception as exc:
+            problems.append(f"{label}: annotation {param.annotation!r} cannot be resolved ({exc})")
+            continue
+        if _is_context(annotation):
+            if context_param is not None:
+                problems.append(f"{label}: only one ToolContext parameter is allowed")
+            context_param = param.name
+            continue
+        problem, needs_json = _check_type(annotation)
+        if problem is not None:
+            problems.append(f"{label} ({type_repr(annotation)}): {problem}")
+            continue
+        json_mode = json_mode or needs_json
+        extra: dict[str, Any] = {"alias": param.name}
+        description = _explicit_description(annotation)
+        if description is None:
+            description = docs.get(param.name)
+        if description:
+            extra["description"] = description
+        default = PydanticUndefined if param.default is inspect.Parameter.empty else param.default
+        key = f"p{len(fields)}"  # internal names: a parameter may shadow BaseModel attributes
+        fields[key] = (Annotated[annotation, pydantic.Field(**extra)], default)
+        aliases[key] = param.name
+    if problems:
+        return None, problems
+    model: type[pydantic.BaseModel] = pydantic.create_model(
+        f"{name}_arguments",
+        __config__=pydantic.ConfigDict(extra="forbid", arbitrary_types_allowed=False),
+        **fields,
+    )
+    validator = ArgumentValidator(name, model, aliases)
+    parameters = _parameters(model, json_mode) if fields else None
+    return Signature(validator, parameters, json_mode, context_param), []
+
+
+def _parameters(model: type[pydantic.BaseModel], json_mode: bool) -> dict[str, Any]:
+    schema = _json_schema(pydantic.TypeAdapter(model))
+    schema.pop("additionalProperties", None)
+    return convert_schema(schema, schema.get("$defs", {}), path="", json_mode=json_mode)
+
+
+class ArgumentValidator:
+    """Validates the model's JSON arguments and returns kwargs for the function."""
+
+    __slots__ = ("_aliases", "_model", "_name", "_validator")
+
+    def __init__(
+        self, name: str, model: type[pydantic.BaseModel], aliases: Mapping[str, str]
+    ) -> None:
+        self._name = name
+        self._model = model
+        self._aliases = dict(aliases)
+        self._validator = model.__pydantic_validator__
+
+    def __call__(self, args: Mapping[str, Any] | None) -> dict[str, Any]:
+        if args is None:
+            args = {}
+        if not isinstance(args, Mapping):
+            raise ToolArgumentError(
+                self._name, [("", f"arguments must be an object, not {type(args).__name__}")]
+            )
+        try:
+            instance = self._validator.validate_python(args)
+        except pydantic.ValidationError as exc:
+            raise ToolArgumentError(self._name, self._problems(exc)) from None
+        return {alias: getattr(instance, key) for key, alias in self._aliases.items()}
+
+    def _problems(self, exc: pydantic.ValidationError) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
+        for error in exc.errors(include_url=False, include_input=False):
+            field = ".".join(str(part) for part in error["loc"])
+            if error["type"] == "extra_forbidden" and len(error["loc"]) == 1:
+                known = ", ".join(self._aliases.values()) or "none"
+                problems.append((field, f"unknown argument (expected: {known})"))
+            elif error["type"] == "missing" and len(error["loc"]) == 1:
+                problems.append((field, "required argument is missing"))
+            else:
+                problems.append((field, error["msg"]))
+        return problems

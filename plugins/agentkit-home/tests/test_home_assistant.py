@@ -1,0 +1,165 @@
+"""Integration tests against a REAL Home Assistant (its ``demo:`` integration) on loopback.
+
+CI starts one with ``.ci/home-assistant.sh`` (``ha_start`` exports HA_URL and HA_TOKEN).
+Without them every test here is skipped with that reason shown (pytest -ra). The demo's
+state lives as long as the server runs, so each test sets the state it starts from.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from agentkit_home import (
+    EntityState,
+    HomeAssistant,
+    HomeAuthError,
+    ServiceError,
+    UnknownEntity,
+    home_toolbox,
+)
+
+from agentkit.dispatch import CallState, Dispatcher
+
+pytestmark = pytest.mark.home_assistant
+
+URL = os.environ.get("HA_URL", "")
+TOKEN = os.environ.get("HA_TOKEN", "")
+NOT_CONFIGURED = (
+    "HA_URL and HA_TOKEN are not set: no Home Assistant to test against "
+    "(start one with: source .ci/home-assistant.sh && ha_start)"
+)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def ha() -> AsyncIterator[HomeAssistant]:
+    if not (URL and TOKEN):
+        pytest.skip(NOT_CONFIGURED)
+    async with HomeAssistant(URL, TOKEN, poll_interval=0.1) as home:
+        yield home
+
+
+async def raw_state(entity_id: str) -> dict[str, Any]:
+    """Read back with a separate client, straight from the REST API."""
+    async with httpx.AsyncClient(
+        base_url=URL, headers={"Authorization": f"Bearer {TOKEN}"}
+    ) as client:
+        response = await client.get(f"/api/states/{entity_id}")
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
+
+async def reach(ha: HomeAssistant, entity_id: str, state: str) -> EntityState:
+    with anyio.fail_after(15):
+        current = await ha.state(entity_id)
+        while current.state != state:
+            current = await ha.wait_change(entity_id, current)
+    return current
+
+
+async def ask(d: Dispatcher, name: str, args: dict[str, Any], id: str = "c1") -> Any:
+    d.submit(id, name, args)
+    with anyio.fail_after(15):
+        reply = await d.replies.receive()
+    return reply.response
+
+
+@pytest.mark.anyio
+async def test_turn_on_bed_light_and_read_back(ha: HomeAssistant) -> None:
+    await ha.call_service("light", "turn_off", "light.bed_light")
+    async with Dispatcher([home_toolbox(ha)]) as d:
+        response = await ask(d, "turn_on_light", {"room": "bed light", "brightness": 50})
+    assert response["lights"][0]["entity_id"] == "light.bed_light"
+    assert response["previous"] == [{"entity_id": "light.bed_light", "state": "off"}]
+    state = await raw_state("light.bed_light")
+    assert state["state"] == "on"
+    assert state["attributes"]["brightness"] in (127, 128)
+    await ha.call_service("light", "turn_off", "light.bed_light")
+    assert (await raw_state("light.bed_light"))["state"] == "off"
+
+
+@pytest.mark.anyio
+async def test_set_heatpump_temperature_and_read_back(ha: HomeAssistant) -> None:
+    await ha.call_service("climate", "set_temperature", "climate.heatpump", temperature=20)
+    async with Dispatcher([home_toolbox(ha)]) as d:
+        response = await ask(
+            d, "set_thermostat", {"thermostat": "heatpump", "temperature": 23.5, "mode": "heat"}
+        )
+        refused = await ask(d, "set_thermostat", {"thermostat": "heatpump", "mode": "cool"}, "c2")
+    assert response["thermostats"][0]["temperature"] == 23.5
+    assert response["previous"][0]["temperature"] == 20
+    assert (await raw_state("climate.heatpump"))["attributes"]["temperature"] == 23.5
+    assert refused["error"] == "HeatPump supports the modes ['heat', 'off'], not 'cool'"
+    await ha.call_service("climate", "set_temperature", "climate.heatpump", temperature=20)
+
+
+@pytest.mark.anyio
+async def test_cancelled_light_call_is_compensated(ha: HomeAssistant) -> None:
+    await ha.call_service("light", "turn_off", "light.bed_light")
+    async with Dispatcher([home_toolbox(ha)]) as d:
+        d.submit("c1", "turn_on_light", {"room": "bed light", "color": "green"})
+        await reach(ha, "light.bed_light", "on")  # it acted; its reply is not taken
+        assert d.cancel(["c1"]) == ["c1"]
+        await reach(ha, "light.bed_light", "off")
+        await d.wait_idle()
+        record = d.calls["c1"]
+    assert (record.state, record.compensated, record.replies) == (CallState.CANCELLED, True, 0)
+    assert (await raw_state("light.bed_light"))["state"] == "off"
+
+
+@pytest.mark.anyio
+async def test_compensation_restores_a_light_that_was_on(ha: HomeAssistant) -> None:
+    await ha.call_service("light", "turn_on", "light.bed_light", brightness=200)
+    async with Dispatcher([home_toolbox(ha)]) as d:
+        d.submit("c1", "turn_off_light", {"room": "bed light"})
+        await reach(ha, "light.bed_light", "off")
+        d.cancel(["c1"])
+        light = await reach(ha, "light.bed_light", "on")
+    assert light.attributes["brightness"] == 200
+    await ha.call_service("light", "turn_off", "light.bed_light")
+
+
+@pytest.mark.anyio
+async def test_lock_needs_confirmation_on_a_real_lock(ha: HomeAssistant) -> None:
+    await ha.call_service("lock", "lock", "lock.front_door")
+    async with Dispatcher([home_toolbox(ha)]) as d:
+        asked = await ask(d, "unlock_door", {"door": "front door"})
+        assert asked["status"] == "needs_confirmation"
+        assert (await raw_state("lock.front_door"))["state"] == "locked"
+    await ha.call_service("lock", "lock", "lock.front_door")
+
+
+@pytest.mark.anyio
+async def test_unknown_entity(ha: HomeAssistant) -> None:
+    with pytest.raises(UnknownEntity, match=r"^Home Assistant has no entity 'light\.nope'$"):
+        await ha.call_service("light", "turn_on", "light.nope")
+    async with Dispatcher([home_toolbox(ha)]) as d:
+        response = await ask(d, "turn_on_light", {"room": "garden gnome"})
+    assert response["error"].startswith("no light matches 'garden gnome'; known: ")
+    assert "'Bed Light'" in response["error"]
+
+
+@pytest.mark.anyio
+async def test_refused_service_data(ha: HomeAssistant) -> None:
+    with pytest.raises(ServiceError, match=r"^Home Assistant refused light\.turn_on on "):
+        await ha.call_service("light", "turn_on", "light.bed_light", brightness="abc")
+
+
+@pytest.mark.anyio
+async def test_bad_token(ha: HomeAssistant) -> None:
+    secret = "definitely-not-a-valid-token"
+    async with HomeAssistant(URL, secret) as bad:
+        with pytest.raises(HomeAuthError, match=r"\(HTTP 401\); check HA_TOKEN$") as info:
+            await bad.states()
+    assert secret not in str(info.value)
+    assert TOKEN not in str(info.value)

@@ -1,0 +1,1 @@
+"""Plugins that agentkit's tests install for real (see pyproject.toml)."""
