@@ -4,8 +4,8 @@
 # Source this file, then:
 #
 #     source .ci/home-assistant.sh
+#     ha_stop_on_exit     # stop hass by PID on every exit path (EXIT, INT, TERM)
 #     ha_start            # install (or reuse) HA, start it, onboard, export HA_URL/HA_TOKEN
-#     trap ha_stop EXIT   # stop hass by PID on every exit path
 #
 # ha_start installs homeassistant into its OWN venv (never the project's), pinned with
 # HA's package_constraints.txt, pre-installs what HA would pip-install at first start and
@@ -105,7 +105,7 @@ YAML
 # Installs (or reuses), starts hass, onboards, exports HA_URL and HA_TOKEN.
 ha_start() {
   if [[ -n "$HA_PID" ]] && kill -0 "$HA_PID" 2>/dev/null; then
-    _ha_log "already running (PID $HA_PID) at $HA_URL"
+    _ha_log "already running (PID $HA_PID) at ${HA_URL:-?}"
     return 0
   fi
   ha_install || { _ha_log "install failed (log: $HA_LOGDIR/pip-install.log)"; return 1; }
@@ -140,12 +140,12 @@ ha_start() {
 ha_stop() {
   if [[ -n "$HA_PID" ]] && kill -0 "$HA_PID" 2>/dev/null; then
     _ha_log "stopping hass PID $HA_PID"
-    kill -TERM "$HA_PID" 2>/dev/null
+    kill -TERM "$HA_PID" 2>/dev/null || true
     local _
     for _ in $(seq 1 60); do kill -0 "$HA_PID" 2>/dev/null || break; sleep 0.5; done
     if kill -0 "$HA_PID" 2>/dev/null; then
       _ha_log "hass PID $HA_PID still alive after 30 s, SIGKILL"
-      kill -KILL "$HA_PID" 2>/dev/null
+      kill -KILL "$HA_PID" 2>/dev/null || true
     fi
     wait "$HA_PID" 2>/dev/null || true
   fi
@@ -153,11 +153,20 @@ ha_stop() {
   unset HA_URL HA_TOKEN
 }
 
+# Installs the traps that stop hass however the calling script ends. A plain
+# `trap ha_stop EXIT` misses SIGINT/SIGTERM, which end bash without running EXIT traps
+# unless they are trapped too; here they exit, and exiting runs the EXIT trap.
+ha_stop_on_exit() {
+  trap ha_stop EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   set -euo pipefail
   case "${1:-check}" in
     install) ha_install ;;
-    check) trap ha_stop EXIT; ha_start ;;
+    check) ha_stop_on_exit; ha_start ;;
     *) echo "usage: bash .ci/home-assistant.sh [install|check]" >&2; exit 2 ;;
   esac
 fi

@@ -282,7 +282,7 @@ def _setup(model: str | None, config: LiveConfig | Mapping[str, Any] | None) -> 
 
 def _config_to_setup(config: LiveConfig | Mapping[str, Any]) -> dict[str, Any]:
     # Lazy: plain tokens need no pydantic models. load_config raises ConfigError naming the field.
-    from .protocol._config import load_config
+    from .protocol import load_config
 
     # to_setup wants a model; the token's model (if any) is set by _setup, not here.
     wire: dict[str, Any] = load_config(config).to_setup("models/-").to_wire()

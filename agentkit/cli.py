@@ -42,7 +42,9 @@ def _cmd_tools(args: argparse.Namespace) -> int:
             out.write(f"plugin {failure.name!r} skipped: {failure.error}\n")
         out.write(f"tools ({len(plugins.tools)}):\n")
         for t in plugins.tools:
-            out.write(f"  {t.name:<24} {t.behavior.value:<12} {t.description.splitlines()[0] if t.description else ''}\n")
+            out.write(
+                f"  {t.name:<24} {t.behavior.value:<12} {t.description.splitlines()[0] if t.description else ''}\n"
+            )
         out.write("\ndeclarations:\n")
         out.write(json.dumps(plugins.declarations(), indent=2) + "\n")
     return 0
@@ -78,7 +80,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     from ._demo import run_demo
 
-    return anyio.run(lambda: run_demo(model=args.model, base_url=args.base_url, offline=args.offline))
+    return anyio.run(
+        lambda: run_demo(model=args.model, base_url=args.base_url, offline=args.offline)
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,13 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     tools = sub.add_parser("tools", help="list plugins, their tools and declarations")
-    tools.add_argument("--plugins", help="comma-separated plugin names (default: all; env AGENTKIT_PLUGINS)")
+    tools.add_argument(
+        "--plugins", help="comma-separated plugin names (default: all; env AGENTKIT_PLUGINS)"
+    )
     tools.add_argument("--json", action="store_true", help="print only the declarations as JSON")
     tools.set_defaults(func=_cmd_tools)
 
-    emu = sub.add_parser(
-        "emulator", help="serve the offline Live API emulator", add_help=False
-    )
+    emu = sub.add_parser("emulator", help="serve the offline Live API emulator", add_help=False)
     emu.add_argument("rest", nargs=argparse.REMAINDER)
     emu.set_defaults(func=_cmd_emulator)
 
@@ -107,19 +111,30 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("--model", default=os.environ.get("AGENTKIT_MODEL", DEFAULT_MODEL))
-        p.add_argument("--base-url", default=os.environ.get("AGENTKIT_BASE_URL"),
-                       help="Live API server (default: Google's; the demo starts an emulator without a key)")
+        p.add_argument(
+            "--base-url",
+            default=os.environ.get("AGENTKIT_BASE_URL"),
+            help="Live API server (default: Google's; the demo starts an emulator without a key)",
+        )
         if name == "chat":
             p.add_argument("--api-version", default="v1beta")
             p.add_argument("--plugins", help="comma-separated plugin names, or 'none'")
             p.add_argument("--system", help="system instruction")
-            p.add_argument("--audio-in", metavar="FILE.wav", help="send this WAV as the first user turn")
-            p.add_argument("--audio-out", metavar="FILE.wav",
-                           help="ask for audio answers and write them to this WAV")
+            p.add_argument(
+                "--audio-in", metavar="FILE.wav", help="send this WAV as the first user turn"
+            )
+            p.add_argument(
+                "--audio-out",
+                metavar="FILE.wav",
+                help="ask for audio answers and write them to this WAV",
+            )
             p.set_defaults(func=_cmd_chat)
         else:
-            p.add_argument("--offline", action="store_true",
-                           help="use the local emulator even when GEMINI_API_KEY is set")
+            p.add_argument(
+                "--offline",
+                action="store_true",
+                help="use the local emulator even when GEMINI_API_KEY is set",
+            )
             p.set_defaults(func=_cmd_demo)
     return parser
 

@@ -194,11 +194,15 @@ class Plugins:
     def system_instructions(self) -> list[str]:
         """Every plugin's addition to the system instruction (errors are logged, skipped)."""
         texts: list[str] = []
-        for result in self._call_each("agentkit_system_instruction", {}):
+        for name, result in self._call_each("agentkit_system_instruction", {}):
             if result is None:
                 continue
             if not isinstance(result, str):
-                logger.warning("agentkit_system_instruction returned %r, not a str", result)
+                logger.warning(
+                    "agentkit plugin %r: agentkit_system_instruction returned %r, not a str",
+                    name,
+                    result,
+                )
                 continue
             if result.strip():
                 texts.append(result)
@@ -253,7 +257,8 @@ class Plugins:
         if plugin is not None:
             self.manager.unregister(plugin, name=name)
 
-    def _call_each(self, hook_name: str, kwargs: dict[str, Any]) -> Iterable[Any]:
+    def _call_each(self, hook_name: str, kwargs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+        """Call each implementation on its own, so one plugin's error spares the others."""
         caller = getattr(self.manager.hook, hook_name)
         # get_hookimpls() is in registration order (pluggy itself calls the newest first).
         for impl in caller.get_hookimpls():
@@ -273,7 +278,7 @@ class Plugins:
                     hook_name,
                 )
                 continue
-            yield result
+            yield impl.plugin_name, result
 
 
 def _installed() -> dict[str, EntryPoint]:

@@ -36,14 +36,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import websockets
 from websockets.asyncio.client import connect as ws_connect
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.version import version as websockets_version
 
 import agentkit
 from agentkit import audio, events
-from agentkit.protocol import decode_server, encode
-from agentkit.protocol._client_messages import RealtimeInput
+from agentkit.protocol import build, decode_server, encode
 
 MODEL = "gemini-2.0-flash-live-001"
 CONFIG = {"response_modalities": ["TEXT"]}
@@ -154,6 +153,29 @@ async def agentkit_client(url: str, ctx: ssl.SSLContext) -> None:
                 return
 
 
+async def agentkit_manual_client(url: str, ctx: ssl.SSLContext) -> None:
+    """agentkit without its dispatcher: separates session cost from dispatch cost."""
+    tools = [{"function_declarations": [ping.declaration]}]
+    async with agentkit.connect(
+        MODEL,
+        config={**CONFIG, "tools": tools},
+        base_url=url,
+        ssl=ctx,
+        resume=False,
+        auto_dispatch=False,
+    ) as session:
+        async for event in session:
+            if isinstance(event, events.ToolCall):
+                await session.send_tool_response(
+                    [
+                        {"id": c.id, "name": c.name, "response": {"result": (c.args or {})["i"]}}
+                        for c in event.calls
+                    ]
+                )
+            elif isinstance(event, events.TurnComplete):
+                return
+
+
 def genai_client_factory(
     port: int, ca_file: str
 ) -> Callable[[str, ssl.SSLContext], Awaitable[None]]:
@@ -177,7 +199,9 @@ def genai_client_factory(
                         await session.send_tool_response(
                             function_responses=[
                                 types.FunctionResponse(
-                                    id=fc.id, name=fc.name, response={"result": fc.args["i"]}
+                                    id=fc.id,
+                                    name=fc.name,
+                                    response={"result": (fc.args or {})["i"]},
                                 )
                                 for fc in msg.tool_call.function_calls or []
                             ]
@@ -197,6 +221,7 @@ async def bench_round_trip(rounds: int, calls: int, tmp: Path) -> dict[str, list
         clients: dict[str, Callable[[str, ssl.SSLContext], Awaitable[None]]] = {
             "bare websockets+json": bare_client,
             "agentkit": agentkit_client,
+            "agentkit, no dispatcher": agentkit_manual_client,
             "google-genai": genai_client_factory(port, str(tmp / "cert.pem")),
         }
         results: dict[str, list[float]] = {name: [] for name in clients}
@@ -318,7 +343,7 @@ async def bench_audio(chunks: int, port: int) -> dict[str, float]:
 
     start = time.perf_counter()
     for _ in range(chunks):
-        encode(RealtimeInput.model_validate({"audio": {"data": pcm, "mimeType": mime}}))
+        encode(build.audio(pcm, 16000))
     costs["agentkit encode"] = (time.perf_counter() - start) / chunks
 
     start = time.perf_counter()
@@ -363,7 +388,7 @@ async def run(quick: bool) -> None:
     rounds, calls = (3, 50) if quick else (8, 100)
     decode_seconds = 0.15 if quick else 0.5
     chunks = 1000 if quick else 5000
-    versions = f"websockets {websockets.__version__}, agentkit {agentkit.__version__}"
+    versions = f"websockets {websockets_version}, agentkit {agentkit.__version__}"
     print(f"python {sys.version.split()[0]}, {versions}")
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -19,7 +19,7 @@ async def main(base_url: str | None = None) -> str:
     """Returns the model the session was set up with."""
     async with agentkit.connect(MODEL, config=CONFIG, base_url=target(base_url)) as session:
         print("Session started")
-        return session.setup.model
+        return str(session.setup.model)
 
 
 if __name__ == "__main__":

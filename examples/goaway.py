@@ -1,4 +1,4 @@
-"""Receiving a message before the connection ends (guide: "GoAway").
+"""GoAway (guide: "Oturum bağlantısı kesilmeden önce mesaj alma").
 
 The server announces the end of a connection with ``GoAway`` and the time left. agentkit
 then reconnects with the newest resumption handle by itself and reports ``Reconnected``;

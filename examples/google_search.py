@@ -1,4 +1,4 @@
-"""Grounding with Google Search (guide: "Google Arama ile Temellendirme").
+"""Grounding with Google Search (guide: the search example after "Kod yürütme").
 
 Enable the built-in search tool; the model may also write code to use search, which
 arrives as code events.

@@ -308,3 +308,11 @@ def test_speech_like_is_never_silent_and_pulses_in_syllables() -> None:
     assert min(windows) > 0.02  # an energy VAD hears one utterance
     assert max(windows) > 3 * min(windows)  # but it rises and falls like speech
     assert audio.speech_like(0.2) == audio.speech_like(0.2)  # deterministic
+
+
+@pytest.mark.anyio
+async def test_ato_pcm16_reads_in_a_worker_thread(tmp_path: Path) -> None:
+    path = tmp_path / "in.wav"
+    audio.write_wav(path, audio.tone(seconds=0.1, rate=8000), 8000)
+    assert await audio.ato_pcm16(path) == audio.to_pcm16(path)
+    assert len(await audio.ato_pcm16(path, rate=24000)) == 2 * 2400

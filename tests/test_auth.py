@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -270,3 +271,50 @@ def test_token_repr_hides_the_credential() -> None:
     assert "supersecret" not in repr(token)
     assert "supersecret" not in str(token)
     assert repr(token) == "AuthToken(name='auth_tokens/***', expire_time='2030-01-01T00:30:00Z')"
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.anyio
+async def test_emulator_issues_a_token_with_our_constraints(anyio_backend: str) -> None:
+    from agentkit.emulator import Emulator
+
+    async with Emulator(require_key=True, api_keys=[KEY]) as emu:
+        token = await auth.acreate_token(
+            api_key=KEY,
+            uses=2,
+            model="gemini-2.0-flash-live-001",
+            config={"response_modalities": ["TEXT"], "temperature": 0.2},
+            lock_additional_fields=[],
+            base_url=emu.base_url,
+        )
+        (stored,) = emu.tokens.tokens.values()
+        with pytest.raises(TokenError) as info:
+            await auth.acreate_token(api_key="wrong-key", base_url=emu.base_url)
+    assert token.name.startswith("auth_tokens/")
+    assert stored.name == token.name
+    assert stored.uses == 2
+    assert stored.setup == {
+        "model": "models/gemini-2.0-flash-live-001",
+        "generationConfig": {"responseModalities": ["TEXT"], "temperature": 0.2},
+    }
+    assert stored.body["fieldMask"] == (
+        "model,generationConfig.responseModalities,generationConfig.temperature"
+    )
+    assert token.raw["uses"] == 2
+    assert info.value.status == 400
+    assert "API key not valid" in str(info.value)
+    assert "wrong-key" not in str(info.value)
+
+
+def test_key_and_token_never_reach_the_logs(
+    server: TokenServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    token = auth.create_token(api_key=KEY, base_url=server.url)
+    server.status = 401
+    server.reply = b'{"error": {"code": 401, "message": "no", "status": "UNAUTHENTICATED"}}'
+    with pytest.raises(TokenError):
+        auth.create_token(api_key=KEY, base_url=server.url)
+    assert caplog.records  # httpx did log the requests
+    assert KEY not in caplog.text
+    assert token.name not in caplog.text

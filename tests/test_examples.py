@@ -7,6 +7,8 @@ loopback WebSocket, and the test checks what it returned and what it printed.
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import Any
 import pytest
 
 from agentkit import audio
-from agentkit.emulator import Emulator
+from agentkit.emulator import ConnectionRecord, Emulator
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -36,6 +38,12 @@ def load(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def setup_of(conn: ConnectionRecord) -> dict[str, Any]:
+    """The (camelCase) setup the emulator received on a connection."""
+    assert conn.setup is not None
+    return conn.setup
 
 
 async def run(name: str, emu: Emulator, **kwargs: Any) -> Any:
@@ -78,7 +86,7 @@ async def test_text(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     assert answer.strip()
     assert capsys.readouterr().out == answer + "\n"
     (conn,) = emu.connections
-    assert conn.setup["generationConfig"] == {"responseModalities": ["TEXT"]}
+    assert setup_of(conn)["generationConfig"] == {"responseModalities": ["TEXT"]}
 
 
 @pytest.mark.anyio
@@ -120,14 +128,14 @@ async def test_transcribe_input(emu: Emulator, capsys: pytest.CaptureFixture[str
     transcript = await run("transcribe_input", emu, speed=20.0)
     assert transcript.strip()
     assert f"Transcript: {transcript}" in capsys.readouterr().out
-    assert emu.connections[0].setup["inputAudioTranscription"] == {}
+    assert setup_of(emu.connections[0])["inputAudioTranscription"] == {}
 
 
 @pytest.mark.anyio
 async def test_system_instruction(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     answer = await run("system_instruction", emu)
     assert answer.strip()
-    assert emu.connections[0].setup["systemInstruction"]["parts"] == [
+    assert setup_of(emu.connections[0])["systemInstruction"]["parts"] == [
         {"text": "You are a helpful assistant and answer in a friendly tone."}
     ]
 
@@ -147,7 +155,7 @@ async def test_voice_and_language(emu: Emulator, capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert "voice: Kore" in out
     assert "language: de-DE" in out
-    speech = emu.connections[0].setup["generationConfig"]["speechConfig"]
+    speech = setup_of(emu.connections[0])["generationConfig"]["speechConfig"]
     assert speech == {
         "voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Kore"}},
         "languageCode": "de-DE",
@@ -159,8 +167,8 @@ async def test_native_audio(emu: Emulator, capsys: pytest.CaptureFixture[str]) -
     assert await run("native_audio", emu) > 0
     (conn,) = emu.connections
     assert "v1alpha" in conn.path
-    assert conn.setup["generationConfig"]["enableAffectiveDialog"] is True
-    assert conn.setup["proactivity"] == {"proactiveAudio": True}
+    assert setup_of(conn)["generationConfig"]["enableAffectiveDialog"] is True
+    assert setup_of(conn)["proactivity"] == {"proactiveAudio": True}
 
 
 @pytest.mark.anyio
@@ -189,7 +197,7 @@ async def test_function_calling_manual(emu: Emulator, capsys: pytest.CaptureFixt
 async def test_async_functions(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     assert await run("async_functions", emu) == ["INTERRUPT"]
     (conn,) = emu.connections
-    declarations = conn.setup["tools"][0]["functionDeclarations"]
+    declarations = setup_of(conn)["tools"][0]["functionDeclarations"]
     assert {d["name"]: d["behavior"] for d in declarations} == {
         "turn_on_the_lights": "NON_BLOCKING",
         "turn_off_the_lights": "BLOCKING",
@@ -203,7 +211,7 @@ async def test_async_functions(emu: Emulator, capsys: pytest.CaptureFixture[str]
 async def test_code_execution(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     code = await run("code_execution", emu)
     out = capsys.readouterr().out
-    assert emu.connections[0].setup["tools"] == [{"codeExecution": {}}]
+    assert setup_of(emu.connections[0])["tools"] == [{"codeExecution": {}}]
     assert all(f"code: {c}" in out for c in code)
 
 
@@ -211,13 +219,13 @@ async def test_code_execution(emu: Emulator, capsys: pytest.CaptureFixture[str])
 async def test_google_search(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     answer = await run("google_search", emu)
     assert answer.strip()
-    assert emu.connections[0].setup["tools"] == [{"googleSearch": {}}]
+    assert setup_of(emu.connections[0])["tools"] == [{"googleSearch": {}}]
 
 
 @pytest.mark.anyio
 async def test_combined_tools(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     assert await run("combined_tools", emu) == ["turn_on_the_lights"]
-    tools = emu.connections[0].setup["tools"]
+    tools = setup_of(emu.connections[0])["tools"]
     assert tools[:2] == [{"googleSearch": {}}, {"codeExecution": {}}]
     assert [d["name"] for d in tools[2]["functionDeclarations"]] == [
         "turn_on_the_lights",
@@ -238,7 +246,7 @@ async def test_interruptions(capsys: pytest.CaptureFixture[str]) -> None:
 async def test_vad_settings(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     answer = await run("vad_settings", emu, speed=20.0)
     assert answer.strip()
-    aad = emu.connections[0].setup["realtimeInputConfig"]["automaticActivityDetection"]
+    aad = setup_of(emu.connections[0])["realtimeInputConfig"]["automaticActivityDetection"]
     assert aad == {
         "disabled": False,
         "startOfSpeechSensitivity": "START_SENSITIVITY_LOW",
@@ -272,7 +280,7 @@ async def test_compression(emu: Emulator, capsys: pytest.CaptureFixture[str]) ->
     answers = await run("compression", emu)
     assert len(answers) == 3
     assert all(a.strip() for a in answers)
-    assert emu.connections[0].setup["contextWindowCompression"] == {
+    assert setup_of(emu.connections[0])["contextWindowCompression"] == {
         "triggerTokens": 25600,
         "slidingWindow": {"targetTokens": 12800},
     }
@@ -282,9 +290,9 @@ async def test_compression(emu: Emulator, capsys: pytest.CaptureFixture[str]) ->
 async def test_resumption(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     handle = await run("resumption", emu)
     first, second = emu.connections
-    assert "handle" not in first.setup["sessionResumption"]
+    assert "handle" not in setup_of(first)["sessionResumption"]
     assert second.resumed
-    assert second.setup["sessionResumption"]["handle"] == handle
+    assert setup_of(second)["sessionResumption"]["handle"] == handle
     assert f"Connecting to the service with handle {handle}..." in capsys.readouterr().out
 
 
@@ -306,7 +314,7 @@ async def test_media_resolution(emu: Emulator, capsys: pytest.CaptureFixture[str
     answer = await run("media_resolution", emu)
     assert answer.strip()
     (conn,) = emu.connections
-    assert conn.setup["generationConfig"]["mediaResolution"] == "MEDIA_RESOLUTION_LOW"
+    assert setup_of(conn)["generationConfig"]["mediaResolution"] == "MEDIA_RESOLUTION_LOW"
     (video,) = [
         m["realtimeInput"]["video"] for m in conn.messages if "video" in m.get("realtimeInput", {})
     ]
@@ -322,3 +330,29 @@ async def test_ephemeral_token(emu: Emulator, capsys: pytest.CaptureFixture[str]
     (conn,) = emu.connections
     assert conn.path.endswith("v1alpha.GenerativeService.BidiGenerateContentConstrained")
     assert "server-side-key" not in out
+
+
+def test_examples_run_as_scripts_with_base_url_from_argv_or_env() -> None:
+    from agentkit.emulator import EmulatorThread
+
+    with EmulatorThread() as emu:
+        by_flag = subprocess.run(
+            [sys.executable, str(EXAMPLES / "text.py"), "--base-url", emu.base_url],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        env = {k: v for k, v in os.environ.items() if k not in {"GEMINI_API_KEY", "GOOGLE_API_KEY"}}
+        by_env = subprocess.run(
+            [sys.executable, str(EXAMPLES / "connect.py")],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+            env={**env, "AGENTKIT_BASE_URL": emu.base_url},
+        )
+    assert by_flag.returncode == 0, by_flag.stderr
+    assert by_flag.stdout.startswith('You said: "Hello, how are you?"')
+    assert by_env.returncode == 0, by_env.stderr
+    assert by_env.stdout == "Session started\n"

@@ -230,7 +230,8 @@ class Connection:
             stall = self.faults.stall_reading_after
             if stall is not None and count > stall:
                 self.record.notes.append("stalled reading")
-                await anyio.sleep_forever()
+                await self.ws.wait_closed()
+                return
             try:
                 message = json.loads(raw)
             except ValueError:
@@ -273,7 +274,9 @@ class Connection:
             self.state.history.append({"role": role, "parts": turn.get("parts") or []})
             if role == "user":
                 texts.extend(
-                    str(p["text"]) for p in turn.get("parts") or [] if isinstance(p, dict) and "text" in p
+                    str(p["text"])
+                    for p in turn.get("parts") or []
+                    if isinstance(p, dict) and "text" in p
                 )
         if body.get("turnComplete"):
             await self._user_turn({"kind": "text", "text": "\n".join(texts)}, record=False)
@@ -293,7 +296,9 @@ class Connection:
                 await self._audio(data, pcm_rate(mime))
             else:
                 self.state.has_video = True
-                self.state.history.append({"role": "user", "parts": [{"inlineData": {"mimeType": mime}}]})
+                self.state.history.append(
+                    {"role": "user", "parts": [{"inlineData": {"mimeType": mime}}]}
+                )
         if "text" in body:
             await self._barge_in()
             await self._user_turn({"kind": "text", "text": str(body["text"])})
@@ -324,11 +329,14 @@ class Connection:
                 await self._speech_ended(event.speech_seconds)
 
     async def _speech_ended(self, seconds: float) -> None:
-        assert self.info is not None and self.state is not None
+        assert self.info is not None
+        assert self.state is not None
         self.state.history.append({"role": "user", "parts": [{"audioSeconds": seconds}]})
         if "inputAudioTranscription" in self.info.setup:
             note = f"[{seconds:.1f} s of speech: the offline emulator cannot transcribe audio]"
-            await self.send({"serverContent": {"inputTranscription": {"text": note, "finished": True}}})
+            await self.send(
+                {"serverContent": {"inputTranscription": {"text": note, "finished": True}}}
+            )
         await self._user_turn({"kind": "audio", "seconds": seconds, "text": ""}, record=False)
 
     def _context_update(self, body: dict[str, Any]) -> None:
@@ -371,9 +379,12 @@ class Connection:
             scheduling = item.get("scheduling")
             source = "field" if scheduling else None
             response = item.get("response")
-            if scheduling is None and self.emu.scheduling_in_response and isinstance(response, dict):
-                if isinstance(response.get("scheduling"), str):
-                    scheduling, source = response["scheduling"], "response"
+            if (
+                scheduling is None
+                and self.emu.scheduling_in_response
+                and isinstance(response, dict)
+            ) and isinstance(response.get("scheduling"), str):
+                scheduling, source = response["scheduling"], "response"
             effective = str(scheduling or "WHEN_IDLE").upper() if not pending.blocking else None
             self.record.tool_responses.append(
                 {**item, "effectiveScheduling": effective, "schedulingSource": source}
@@ -402,7 +413,9 @@ class Connection:
         self._gen = scope
         self._tg.start_soon(self._run_generation, fn, scope)
 
-    async def _run_generation(self, fn: Callable[[], Awaitable[None]], scope: anyio.CancelScope) -> None:
+    async def _run_generation(
+        self, fn: Callable[[], Awaitable[None]], scope: anyio.CancelScope
+    ) -> None:
         with scope:
             await self._guard(fn)
         if self._gen is scope:
@@ -446,12 +459,27 @@ class Connection:
         text = str(turn.get("text") or "")
         if "codeExecution" in self.info.builtin and _COMPUTE.search(text):
             code, output = self.model.code_for(text)
-            await self.send({"serverContent": {"modelTurn": {"parts": [
-                {"executableCode": {"language": "PYTHON", "code": code}},
-                {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": output}},
-            ]}}})
+            await self.send(
+                {
+                    "serverContent": {
+                        "modelTurn": {
+                            "parts": [
+                                {"executableCode": {"language": "PYTHON", "code": code}},
+                                {
+                                    "codeExecutionResult": {
+                                        "outcome": "OUTCOME_OK",
+                                        "output": output,
+                                    }
+                                },
+                            ]
+                        }
+                    }
+                }
+            )
         if "googleSearch" in self.info.builtin and re.search(r"search|look up|\?", text, re.I):
-            await self.send({"serverContent": {"groundingMetadata": {"webSearchQueries": [text.strip()[:200]]}}})
+            await self.send(
+                {"serverContent": {"groundingMetadata": {"webSearchQueries": [text.strip()[:200]]}}}
+            )
         matches = self.model.match_functions(text, self.info.functions)
         if not matches:
             await self.say(self.model.reply(text, builtin=self.info.builtin))
@@ -474,9 +502,12 @@ class Connection:
     async def _speak_about(self, items: list[dict[str, Any]]) -> None:
         await self.say(self.model.summarise(items))
 
-    async def issue_calls(self, specs: list[tuple[str, dict[str, Any], str | None]]) -> list[PendingCall]:
+    async def issue_calls(
+        self, specs: list[tuple[str, dict[str, Any], str | None]]
+    ) -> list[PendingCall]:
         """Send one ``toolCall``; remember each call as pending."""
-        assert self.state is not None and self.info is not None
+        assert self.state is not None
+        assert self.info is not None
         calls = []
         for name, args, call_id in specs:
             decl = self.info.functions.get(name) or {}
@@ -488,10 +519,21 @@ class Connection:
         for pending in calls:
             self.state.pending[pending.id] = pending
             self._done[pending.id] = anyio.Event()
-        self.state.history.append({"role": "model", "parts": [
-            {"functionCall": {"id": c.id, "name": c.name, "args": c.args}} for c in calls]})
-        await self.send({"toolCall": {"functionCalls": [
-            {"id": c.id, "name": c.name, "args": c.args} for c in calls]}})
+        self.state.history.append(
+            {
+                "role": "model",
+                "parts": [
+                    {"functionCall": {"id": c.id, "name": c.name, "args": c.args}} for c in calls
+                ],
+            }
+        )
+        await self.send(
+            {
+                "toolCall": {
+                    "functionCalls": [{"id": c.id, "name": c.name, "args": c.args} for c in calls]
+                }
+            }
+        )
         return calls
 
     async def say(
@@ -503,7 +545,8 @@ class Connection:
         turn_complete: bool = True,
     ) -> None:
         """Stream text (or audio + transcription) in chunks, then the completion flags."""
-        assert self.info is not None and self.state is not None
+        assert self.info is not None
+        assert self.state is not None
         pieces = self.model.chunks(text)
         if chunks:
             words = text.split(" ")
@@ -519,8 +562,22 @@ class Connection:
                 await anyio.sleep(self.emu.chunk_interval)
             if self.info.modality == "AUDIO":
                 pcm = synth_audio(piece)
-                await self.send({"serverContent": {"modelTurn": {"parts": [
-                    {"inlineData": {"mimeType": "audio/pcm;rate=24000", "data": b64encode(pcm)}}]}}})
+                await self.send(
+                    {
+                        "serverContent": {
+                            "modelTurn": {
+                                "parts": [
+                                    {
+                                        "inlineData": {
+                                            "mimeType": "audio/pcm;rate=24000",
+                                            "data": b64encode(pcm),
+                                        }
+                                    }
+                                ]
+                            }
+                        }
+                    }
+                )
                 self._response_tokens += math.ceil(len(pcm) / 48_000 * 25)
                 if transcribe:
                     await self.send({"serverContent": {"outputTranscription": {"text": piece}}})
@@ -534,26 +591,30 @@ class Connection:
             await self._turn_complete()
 
     async def _turn_complete(self) -> None:
-        assert self.info is not None and self.state is not None
+        assert self.info is not None
+        assert self.state is not None
         self._compress()
         prompt = self.state.tokens()
         response, self._response_tokens = self._response_tokens, 0
         modality = self.info.modality
-        await self.send({
-            "serverContent": {"turnComplete": True},
-            "usageMetadata": {
-                "promptTokenCount": prompt,
-                "responseTokenCount": response,
-                "totalTokenCount": prompt + response,
-                "promptTokensDetails": [{"modality": "TEXT", "tokenCount": prompt}],
-                "responseTokensDetails": [{"modality": modality, "tokenCount": response}],
-            },
-        })
+        await self.send(
+            {
+                "serverContent": {"turnComplete": True},
+                "usageMetadata": {
+                    "promptTokenCount": prompt,
+                    "responseTokenCount": response,
+                    "totalTokenCount": prompt + response,
+                    "promptTokensDetails": [{"modality": "TEXT", "tokenCount": prompt}],
+                    "responseTokensDetails": [{"modality": modality, "tokenCount": response}],
+                },
+            }
+        )
         if "sessionResumption" in self.info.setup:
             await self._resumption_update()
 
     def _compress(self) -> None:
-        assert self.info is not None and self.state is not None
+        assert self.info is not None
+        assert self.state is not None
         cfg = self.info.setup.get("contextWindowCompression")
         if not isinstance(cfg, dict):
             return
@@ -573,7 +634,8 @@ class Connection:
 
     # --- timers ----------------------------------------------------------------------------
     async def _watch_lifetime(self) -> None:
-        assert self.state is not None and self.info is not None
+        assert self.state is not None
+        assert self.info is not None
         opened = time.monotonic()
         lifetime = self.emu.lifetime
         warned = False
@@ -583,7 +645,11 @@ class Connection:
             if lifetime is not None:
                 deadlines.append((opened + lifetime, "lifetime"))
             if "contextWindowCompression" not in self.info.setup:
-                limit = self.emu.session_limit_video if self.state.has_video else self.emu.session_limit_audio
+                limit = (
+                    self.emu.session_limit_video
+                    if self.state.has_video
+                    else self.emu.session_limit_audio
+                )
                 if limit is not None:
                     deadlines.append((self.state.started + limit, "session"))
             if not deadlines:
@@ -632,11 +698,17 @@ class Connection:
                 return True
             contains = p.get("contains")
             if contains and contains.lower() not in str(turn.get("text") or "").lower():
-                await self._script_failed(f"expected text containing {contains!r}, got {turn.get('text')!r}")
+                await self._script_failed(
+                    f"expected text containing {contains!r}, got {turn.get('text')!r}"
+                )
                 return True
         elif step.kind == "say":
-            await self.say(p["text"], chunks=p["chunks"], generation_complete=p["generation_complete"],
-                           turn_complete=p["turn_complete"])
+            await self.say(
+                p["text"],
+                chunks=p["chunks"],
+                generation_complete=p["generation_complete"],
+                turn_complete=p["turn_complete"],
+            )
         elif step.kind == "call":
             await self.issue_calls([(c["name"], c["args"], c["id"]) for c in p["calls"]])
         elif step.kind == "wait_responses":

@@ -19,11 +19,41 @@ from typing import Any
 __all__ = ["RuleModel", "synth_audio"]
 
 _STOP = frozenset(
-    "a an the to of for in at by with please my me your our is are be it this that "
-    "and or can could would you i we do".split()
+    [
+        "a",
+        "an",
+        "the",
+        "to",
+        "of",
+        "for",
+        "in",
+        "at",
+        "by",
+        "with",
+        "please",
+        "my",
+        "me",
+        "your",
+        "our",
+        "is",
+        "are",
+        "be",
+        "it",
+        "this",
+        "that",
+        "and",
+        "or",
+        "can",
+        "could",
+        "would",
+        "you",
+        "i",
+        "we",
+        "do",
+    ]
 )
 # verbs too generic to decide between functions on their own
-_WEAK = frozenset("get fetch do make run check set find show tell".split())
+_WEAK = frozenset(["get", "fetch", "do", "make", "run", "check", "set", "find", "show", "tell"])
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _CLAUSE_SPLIT = re.compile(r"\band\b|\bthen\b|[,;\n]|\.(?!\d)|\d+\.\s", re.IGNORECASE)
@@ -132,18 +162,22 @@ class RuleModel:
                 return False
             return None
         if kind == "STRING":
-            hints = " ".join(
-                str(schema.get(k) or "") for k in ("description", "example", "title")
-            )
+            hints = " ".join(str(schema.get(k) or "") for k in ("description", "example", "title"))
             for candidate in re.findall(r"['\"]?([A-Za-z][\w ]*)['\"]?", hints):
                 for option in re.split(r",|\bor\b|e\.g\.|:", candidate):
                     option = option.strip().lower()
-                    if option and option not in _STOP and len(option) > 2 and re.search(
-                        rf"\b{re.escape(option)}\b", lowered
-                    ) and option not in pname.lower().replace("_", " "):
+                    if (
+                        option
+                        and option not in _STOP
+                        and len(option) > 2
+                        and re.search(rf"\b{re.escape(option)}\b", lowered)
+                        and option not in pname.lower().replace("_", " ")
+                    ):
                         return option
             # "in the kitchen" / "for Paris": the word after a preposition
-            match = re.search(r"\b(?:in|for|at|to|named|called)\s+(?:the\s+)?([a-z][\w-]*)", lowered)
+            match = re.search(
+                r"\b(?:in|for|at|to|named|called)\s+(?:the\s+)?([a-z][\w-]*)", lowered
+            )
             if match and match.group(1) not in _STOP:
                 return match.group(1)
         return None

@@ -49,8 +49,10 @@ class ConnectionRecord:
         for decl in self.declarations:
             if decl.get("name") == name:
                 return decl
-        raise KeyError(f"no function declared as {name!r}; declared: "
-                       f"{[d.get('name') for d in self.declarations]}")
+        raise KeyError(
+            f"no function declared as {name!r}; declared: "
+            f"{[d.get('name') for d in self.declarations]}"
+        )
 
     @property
     def function_calls(self) -> list[dict[str, Any]]:

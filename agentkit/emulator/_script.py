@@ -84,7 +84,9 @@ def call(name: str, args: Mapping[str, Any] | None = None, *, id: str | None = N
     return calls((name, dict(args or {}), id))
 
 
-def calls(*items: tuple[str, Mapping[str, Any]] | tuple[str, Mapping[str, Any], str | None]) -> Step:
+def calls(
+    *items: tuple[str, Mapping[str, Any]] | tuple[str, Mapping[str, Any], str | None],
+) -> Step:
     """Send one ``toolCall`` carrying several calls: ``calls(("a", {}), ("b", {"x": 1}))``."""
     out = []
     for item in items:
@@ -96,7 +98,9 @@ def calls(*items: tuple[str, Mapping[str, Any]] | tuple[str, Mapping[str, Any], 
 
 def wait_responses(ids: Sequence[str] | None = None, *, timeout: float | None = None) -> Step:
     """Wait until every pending call (or the given ids) has a final response."""
-    return Step("wait_responses", {"ids": list(ids) if ids is not None else None, "timeout": timeout})
+    return Step(
+        "wait_responses", {"ids": list(ids) if ids is not None else None, "timeout": timeout}
+    )
 
 
 def go_away(time_left: float = 10.0) -> Step:

@@ -79,8 +79,11 @@ def _post_as_get(raw: bytes) -> bytes | None:
         lowered = name.strip().lower()
         if lowered == b"content-length":
             length = int(value.strip() or b"0")
-        elif lowered not in (b"transfer-encoding", _REST_METHOD.lower().encode(),
-                             _REST_BODY.lower().encode()):
+        elif lowered not in (
+            b"transfer-encoding",
+            _REST_METHOD.lower().encode(),
+            _REST_BODY.lower().encode(),
+        ):
             kept.append(line)
     if length > _MAX_REST_BODY:
         return b"GET /too-large HTTP/1.1\r\n\r\n"
@@ -96,9 +99,11 @@ def _json_response(status: int, payload: Any) -> Response:
     body = json.dumps(payload).encode()
     phrase = http.HTTPStatus(status).phrase
     headers = Headers(
-        [("Content-Type", "application/json; charset=UTF-8"),
-         ("Content-Length", str(len(body))),
-         ("Connection", "close")]
+        [
+            ("Content-Type", "application/json; charset=UTF-8"),
+            ("Content-Length", str(len(body))),
+            ("Connection", "close"),
+        ]
     )
     return Response(status, phrase, headers, body)
 

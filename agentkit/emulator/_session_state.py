@@ -79,7 +79,7 @@ class Sessions:
         state = self._by_handle.get(handle)
         if state is None:
             return None
-        if not state.live and state.ended_at is not None:
-            if time.monotonic() - state.ended_at > self.ttl:
-                return None
+        expired = state.ended_at is not None and time.monotonic() - state.ended_at > self.ttl
+        if not state.live and expired:
+            return None
         return state

@@ -66,11 +66,27 @@ _SCHEMA: dict[str, Any] = {}
 _SCHEMA.update(
     {
         k: None
-        for k in (
-            "type format title description nullable enum maxItems minItems required "
-            "minProperties maxProperties minLength maxLength pattern example propertyOrdering "
-            "default minimum maximum"
-        ).split()
+        for k in [
+            "type",
+            "format",
+            "title",
+            "description",
+            "nullable",
+            "enum",
+            "maxItems",
+            "minItems",
+            "required",
+            "minProperties",
+            "maxProperties",
+            "minLength",
+            "maxLength",
+            "pattern",
+            "example",
+            "propertyOrdering",
+            "default",
+            "minimum",
+            "maximum",
+        ]
     }
 )
 _SCHEMA.update({"properties": ("map", _SCHEMA), "items": _SCHEMA, "anyOf": [_SCHEMA]})
@@ -160,8 +176,13 @@ _SETUP = {
 _ALPHA_ONLY = {("setup", "proactivity"), ("setup.generation_config", "enableAffectiveDialog")}
 # Unknown everywhere on the real service, strict or not.
 _ALWAYS_FATAL = frozenset(
-    {"transparent", "safetySettings", "additionalProperties", "inputAudioTranscription",
-     "outputAudioTranscription"}
+    {
+        "transparent",
+        "safetySettings",
+        "additionalProperties",
+        "inputAudioTranscription",
+        "outputAudioTranscription",
+    }
 )
 
 
@@ -171,7 +192,8 @@ def _snake(name: str) -> str:
 
 def _unknown(name: str, path: str) -> SetupRefused:
     return SetupRefused(
-        1007, f'Invalid JSON payload received. Unknown name "{name}" at \'{path}\': Cannot find field.'
+        1007,
+        f"Invalid JSON payload received. Unknown name \"{name}\" at '{path}': Cannot find field.",
     )
 
 

@@ -49,9 +49,7 @@ class Token:
             "name": self.name,
             "uses": self.uses,
             "expireTime": self.expire_time.isoformat().replace("+00:00", "Z"),
-            "newSessionExpireTime": self.new_session_expire_time.isoformat().replace(
-                "+00:00", "Z"
-            ),
+            "newSessionExpireTime": self.new_session_expire_time.isoformat().replace("+00:00", "Z"),
         }
         if self.setup is not None:
             out["bidiGenerateContentSetup"] = self.setup

@@ -123,19 +123,30 @@ async def connect(
             if dispatcher is not None:
                 await stack.enter_async_context(dispatcher)
                 session._dispatcher = dispatcher
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(session._supervise, conn, early)
-                try:
-                    yield session
-                finally:
-                    await session.aclose()
-    except BaseExceptionGroup as group:
-        # Background tasks never raise, so a group holds the body's own exception: give
-        # it back unwrapped, as the user raised it.
-        if len(group.exceptions) != 1:
-            raise
-        error = group.exceptions[0]
+            try:
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(session._supervise, conn, early)
+                    try:
+                        yield session
+                    finally:
+                        await session.aclose()
+            except BaseExceptionGroup as group:
+                # Background tasks never raise, so the group holds the body's own
+                # exception: hand it back unwrapped, as the user raised it.
+                error = _only(group)
+                if error is None:
+                    raise
     finally:
         await session._close_quietly(session._conn or conn)
+        session._events_recv.close()
     if error is not None:
         raise error
+
+
+def _only(group: BaseExceptionGroup[BaseException]) -> BaseException | None:
+    while len(group.exceptions) == 1:
+        inner = group.exceptions[0]
+        if not isinstance(inner, BaseExceptionGroup):
+            return inner
+        group = inner
+    return None

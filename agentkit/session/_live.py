@@ -170,10 +170,12 @@ class LiveSession:
         try:
             return await self._events_recv.receive()
         except (anyio.EndOfStream, anyio.ClosedResourceError):
-            error = self._error
-            if error is not None and not (isinstance(error, SessionClosed) and error.code == 1000):
-                raise error from None
-            raise StopAsyncIteration from None
+            pass
+        # Raised outside the except block, so the error keeps its own cause and context.
+        error = self._error
+        if error is not None and not (isinstance(error, SessionClosed) and error.code == 1000):
+            raise error
+        raise StopAsyncIteration
 
     async def receive_turn(self) -> Turn:
         """Collect events until ``turnComplete`` (or the end of the session)."""

@@ -32,7 +32,10 @@ async def test_connect(tls_emu: Emulator, capsys: pytest.CaptureFixture[str]) ->
         assert session._ws is not None
     assert capsys.readouterr().out == "Session started\n"
     record = tls_emu.connections[0]
-    assert record.path == "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"
+    assert (
+        record.path
+        == "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"
+    )
     assert record.credential == "key"
     assert record.setup == {
         "model": "models/gemini-2.0-flash-live-001",
@@ -58,7 +61,9 @@ async def test_send_and_receive_text(tls_emu: Emulator, capsys: pytest.CaptureFi
     assert chunks > 1  # streamed in several chunks
 
 
-async def test_send_audio_receive_text(tls_emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_send_audio_receive_text(
+    tls_emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "sample.pcm").write_bytes(tone(1.0) + silence(1.0))
     client = genai_client(tls_emu)
     config = {"response_modalities": ["TEXT"]}
@@ -116,13 +121,17 @@ async def test_output_transcription(tls_emu: Emulator, capsys: pytest.CaptureFix
                 print("Transcript:", response.server_content.output_transcription.text)
     out = capsys.readouterr().out
     transcript = "".join(
-        line.removeprefix("Transcript: ") for line in out.splitlines() if line.startswith("Transcript:")
+        line.removeprefix("Transcript: ")
+        for line in out.splitlines()
+        if line.startswith("Transcript:")
     )
     assert transcript.startswith('You said: "Hello? Gemini are you there?"')
     assert out.count("Model turn:") == out.count("Transcript:") > 1
 
 
-async def test_input_transcription(tls_emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_input_transcription(
+    tls_emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "16000.pcm").write_bytes(silence(0.2) + tone(1.5) + silence(1.0))
     client = genai_client(tls_emu)
     config = {"response_modalities": ["TEXT"], "input_audio_transcription": {}}
@@ -158,7 +167,9 @@ async def test_system_instruction(tls_emu: Emulator, capsys: pytest.CaptureFixtu
 
 async def test_incremental_updates(tls_emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     client = genai_client(tls_emu)
-    async with client.aio.live.connect(model=model, config={"response_modalities": ["TEXT"]}) as session:
+    async with client.aio.live.connect(
+        model=model, config={"response_modalities": ["TEXT"]}
+    ) as session:
         turns = [
             {"role": "user", "parts": [{"text": "What is the capital of France?"}]},
             {"role": "model", "parts": [{"text": "Paris"}]},
@@ -182,8 +193,10 @@ async def test_incremental_updates(tls_emu: Emulator, capsys: pytest.CaptureFixt
 @pytest.mark.parametrize(
     "config",
     [
-        {"response_modalities": ["AUDIO"],
-         "speech_config": {"voice_config": {"prebuilt_voice_config": {"voice_name": "Kore"}}}},
+        {
+            "response_modalities": ["AUDIO"],
+            "speech_config": {"voice_config": {"prebuilt_voice_config": {"voice_name": "Kore"}}},
+        },
         {"response_modalities": ["AUDIO"], "speech_config": {"language_code": "de-DE"}},
     ],
     ids=["voice", "language"],
@@ -196,7 +209,8 @@ async def test_voice_and_language(tls_emu: Emulator, config: dict[str, Any]) -> 
         async for response in session.receive():
             if response.data is not None:
                 audio += response.data
-    assert len(audio) > 0 and len(audio) % 2 == 0
+    assert len(audio) > 0
+    assert len(audio) % 2 == 0
     speech = tls_emu.connections[0].setup["generationConfig"]["speechConfig"]
     assert speech == {k.replace("_c", "C").replace("_n", "N"): v for k, v in speech.items()}
     assert speech in (
@@ -207,7 +221,10 @@ async def test_voice_and_language(tls_emu: Emulator, config: dict[str, Any]) -> 
 
 @pytest.mark.parametrize(
     "model_name",
-    ["gemini-2.5-flash-preview-native-audio-dialog", "gemini-2.5-flash-exp-native-audio-thinking-dialog"],
+    [
+        "gemini-2.5-flash-preview-native-audio-dialog",
+        "gemini-2.5-flash-exp-native-audio-thinking-dialog",
+    ],
 )
 async def test_native_audio(tls_emu: Emulator, model_name: str) -> None:
     client = genai_client(tls_emu)
@@ -289,12 +306,17 @@ async def test_function_calling(tls_emu: Emulator, capsys: pytest.CaptureFixture
     assert record.responses_for("turn_on_the_lights")[0]["response"] == {"result": "ok"}
 
 
-async def test_async_function_calling_with_scheduling(tls_emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_async_function_calling_with_scheduling(
+    tls_emu: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
     client = genai_client(tls_emu)
     # Non-blocking function definitions
     turn_on = {"name": "turn_on_the_lights", "behavior": "NON_BLOCKING"}
     turn_off = {"name": "turn_off_the_lights"}
-    config = {"response_modalities": ["TEXT"], "tools": [{"function_declarations": [turn_on, turn_off]}]}
+    config = {
+        "response_modalities": ["TEXT"],
+        "tools": [{"function_declarations": [turn_on, turn_off]}],
+    }
     async with client.aio.live.connect(model=model, config=config) as session:
         await session.send_client_content(turns={"parts": [{"text": "Turn on the lights please"}]})
         texts: list[str] = []
@@ -318,7 +340,10 @@ async def test_async_function_calling_with_scheduling(tls_emu: Emulator, capsys:
     assert said.endswith("Done: turn on the lights returned result ok, scheduling INTERRUPT.")
     response = tls_emu.connections[0].tool_responses[0]
     # the guide puts scheduling inside response; the emulator's documented compat mode honours it
-    assert (response["effectiveScheduling"], response["schedulingSource"]) == ("INTERRUPT", "response")
+    assert (response["effectiveScheduling"], response["schedulingSource"]) == (
+        "INTERRUPT",
+        "response",
+    )
 
 
 async def test_code_execution(tls_emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
@@ -386,10 +411,12 @@ Thanks!
         async for chunk in session.receive():
             if chunk.tool_call:
                 calls += [fc.name for fc in chunk.tool_call.function_calls]
-                await session.send_tool_response(function_responses=[
-                    types.FunctionResponse(id=fc.id, name=fc.name, response={"result": "ok"})
-                    for fc in chunk.tool_call.function_calls
-                ])
+                await session.send_tool_response(
+                    function_responses=[
+                        types.FunctionResponse(id=fc.id, name=fc.name, response={"result": "ok"})
+                        for fc in chunk.tool_call.function_calls
+                    ]
+                )
             elif chunk.server_content and chunk.server_content.model_turn:
                 for part in chunk.server_content.model_turn.parts:
                     if part.executable_code is not None:
@@ -401,12 +428,19 @@ Thanks!
     assert out.startswith("code\n")
     assert out.endswith("Done: turn on the lights returned result ok.")
     sent = tls_emu.connections[0].setup["tools"]
-    assert [next(iter(t)) for t in sent] == ["googleSearch", "codeExecution", "functionDeclarations"]
+    assert [next(iter(t)) for t in sent] == [
+        "googleSearch",
+        "codeExecution",
+        "functionDeclarations",
+    ]
 
 
 async def test_interruption_cancels_pending_call(tls_emu: Emulator) -> None:
     client = genai_client(tls_emu)
-    config = {"response_modalities": ["TEXT"], "tools": [{"function_declarations": [turn_on_the_lights]}]}
+    config = {
+        "response_modalities": ["TEXT"],
+        "tools": [{"function_declarations": [turn_on_the_lights]}],
+    }
     seen: list[str] = []
     async with client.aio.live.connect(model=model, config=config) as session:
         await session.send_client_content(turns={"parts": [{"text": "Turn on the lights please"}]})
@@ -426,7 +460,9 @@ async def test_interruption_cancels_pending_call(tls_emu: Emulator) -> None:
     assert seen == ["tool_call", "interrupted", f"cancel:{call_id}", "turn_complete"]
 
 
-async def test_automatic_vad_settings(tls_emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_automatic_vad_settings(
+    tls_emu: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
     client = genai_client(tls_emu)
     config = {
         "response_modalities": ["TEXT"],
@@ -444,7 +480,9 @@ async def test_automatic_vad_settings(tls_emu: Emulator, capsys: pytest.CaptureF
         # a 50 ms gap is shorter than silence_duration_ms=100: still one utterance
         first = tone(0.5) + silence(0.05) + tone(0.5) + silence(0.3)
         for audio in (first, tone(0.8) + silence(0.3)):
-            await session.send_realtime_input(audio=types.Blob(data=audio, mime_type="audio/pcm;rate=16000"))
+            await session.send_realtime_input(
+                audio=types.Blob(data=audio, mime_type="audio/pcm;rate=16000")
+            )
             async for response in session.receive():
                 if response.text is not None:
                     print(response.text, end="")
@@ -453,7 +491,8 @@ async def test_automatic_vad_settings(tls_emu: Emulator, capsys: pytest.CaptureF
     assert 1.0 <= float(lines[0].split()[2]) <= 1.1  # one utterance, not two
     assert lines[1].startswith("I heard 0.8 seconds of audio")
     aad = tls_emu.connections[0].setup["realtimeInputConfig"]["automaticActivityDetection"]
-    assert aad["silenceDurationMs"] == 100 and aad["startOfSpeechSensitivity"] == "START_SENSITIVITY_LOW"
+    assert aad["silenceDurationMs"] == 100
+    assert aad["startOfSpeechSensitivity"] == "START_SENSITIVITY_LOW"
 
 
 async def test_disabled_vad(tls_emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
@@ -477,7 +516,9 @@ async def test_disabled_vad(tls_emu: Emulator, capsys: pytest.CaptureFixture[str
 
 async def test_token_count(tls_emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     client = genai_client(tls_emu)
-    async with client.aio.live.connect(model=model, config={"response_modalities": ["AUDIO"]}) as session:
+    async with client.aio.live.connect(
+        model=model, config={"response_modalities": ["AUDIO"]}
+    ) as session:
         await session.send_client_content(turns={"parts": [{"text": "Hello how are you?"}]})
         async for message in session.receive():
             # The server will periodically send messages that include UsageMetadata.
@@ -492,7 +533,8 @@ async def test_token_count(tls_emu: Emulator, capsys: pytest.CaptureFixture[str]
     assert len(lines) == 2
     total = int(lines[0].split()[1])
     modality, count = lines[1].split(": ")
-    assert modality.endswith("AUDIO") and 0 < int(count) < total
+    assert modality.endswith("AUDIO")
+    assert 0 < int(count) < total
 
 
 async def test_context_window_compression(tls_emu: Emulator) -> None:
@@ -536,18 +578,23 @@ async def test_session_resumption(tls_emu: Emulator, capsys: pytest.CaptureFixtu
                     if update.resumable and update.new_handle:
                         handles.append(update.new_handle)
     first, second = tls_emu.connections
-    assert not first.resumed and second.resumed
+    assert not first.resumed
+    assert second.resumed
     assert second.setup["sessionResumption"] == {"handle": handles[1]}
     # the resumed session still holds the first conversation
     assert prompt_tokens[1] > prompt_tokens[0]
-    assert capsys.readouterr().out.splitlines()[1].startswith("Connecting to the service with handle ")
+    assert (
+        capsys.readouterr().out.splitlines()[1].startswith("Connecting to the service with handle ")
+    )
 
 
 async def test_go_away() -> None:
     async with Emulator(tls=True, lifetime=0.6, goaway_time_left=0.3) as emu:
         client = genai_client(emu)
         time_left = None
-        async with client.aio.live.connect(model=model, config={"response_modalities": ["TEXT"]}) as session:
+        async with client.aio.live.connect(
+            model=model, config={"response_modalities": ["TEXT"]}
+        ) as session:
             with pytest.raises(errors.APIError) as info:
                 async for response in session.receive():
                     if response.go_away is not None:
@@ -561,7 +608,9 @@ async def test_go_away() -> None:
 async def test_generation_complete(tls_emu: Emulator) -> None:
     client = genai_client(tls_emu)
     order = []
-    async with client.aio.live.connect(model=model, config={"response_modalities": ["TEXT"]}) as session:
+    async with client.aio.live.connect(
+        model=model, config={"response_modalities": ["TEXT"]}
+    ) as session:
         await session.send_client_content(turns={"parts": [{"text": "Hello"}]})
         async for response in session.receive():
             if response.server_content.generation_complete is True:
@@ -582,7 +631,9 @@ async def test_media_resolution(tls_emu: Emulator) -> None:
         "media_resolution": types.MediaResolution.MEDIA_RESOLUTION_LOW,
     }
     async with client.aio.live.connect(model=model, config=config) as session:
-        await session.send_realtime_input(video=types.Blob(data=b"\xff\xd8\xff\xe0", mime_type="image/jpeg"))
+        await session.send_realtime_input(
+            video=types.Blob(data=b"\xff\xd8\xff\xe0", mime_type="image/jpeg")
+        )
         await session.send_client_content(turns={"parts": [{"text": "What do you see?"}]})
         async for _ in session.receive():
             pass
@@ -597,7 +648,9 @@ async def test_two_clients_at_once(tls_emu: Emulator) -> None:
     replies: dict[str, str] = {}
 
     async def converse(text: str) -> None:
-        async with client.aio.live.connect(model=model, config={"response_modalities": ["TEXT"]}) as session:
+        async with client.aio.live.connect(
+            model=model, config={"response_modalities": ["TEXT"]}
+        ) as session:
             await session.send_client_content(turns={"parts": [{"text": text}]})
             replies[text] = "".join([r.text async for r in session.receive() if r.text])
 

@@ -35,8 +35,17 @@ async def test_resume_restores_history_and_pending_call() -> None:
         update = await recv(ws2)
         # a blocking call is still expected: not resumable at this point
         assert update == {"sessionResumptionUpdate": {"resumable": False}}
-        await ws2.send(json.dumps({"toolResponse": {"functionResponses": [
-            {"id": call["id"], "name": "turn_on", "response": {"output": "on"}}]}}))
+        await ws2.send(
+            json.dumps(
+                {
+                    "toolResponse": {
+                        "functionResponses": [
+                            {"id": call["id"], "name": "turn_on", "response": {"output": "on"}}
+                        ]
+                    }
+                }
+            )
+        )
         seen = await until(ws2, "serverContent", "turnComplete")
         assert text_of(seen) == "Done: turn on returned on."
         # the turn ends with a fresh, resumable handle
@@ -49,7 +58,8 @@ async def test_resume_restores_history_and_pending_call() -> None:
 async def test_unknown_and_expired_handles_are_refused() -> None:
     async with Emulator(handle_ttl=0.0) as emu:
         code, reason = await refused(emu, _with_resumption(HOME, "no-such-handle"))
-        assert code == 1008 and "handle" in reason
+        assert code == 1008
+        assert "handle" in reason
         ws = await start(emu, _with_resumption(HOME))
         handle = (await recv(ws))["sessionResumptionUpdate"]["newHandle"]
         await ws.close()
@@ -63,8 +73,12 @@ async def test_resume_with_another_model_is_refused() -> None:
         ws = await start(emu, _with_resumption(HOME))
         handle = (await recv(ws))["sessionResumptionUpdate"]["newHandle"]
         await ws.close()
-        other = {"setup": {"model": "models/gemini-2.5-flash-native-audio-latest",
-                           "sessionResumption": {"handle": handle}}}
+        other = {
+            "setup": {
+                "model": "models/gemini-2.5-flash-native-audio-latest",
+                "sessionResumption": {"handle": handle},
+            }
+        }
         assert (await refused(emu, other))[0] == 1007
 
 
@@ -75,7 +89,10 @@ async def test_go_away_before_lifetime_close() -> None:
         with pytest.raises(ConnectionClosed) as info:
             await ws.recv()
         assert info.value.rcvd is not None
-        assert (info.value.rcvd.code, info.value.rcvd.reason) == (1008, "The operation was aborted.")
+        assert (info.value.rcvd.code, info.value.rcvd.reason) == (
+            1008,
+            "The operation was aborted.",
+        )
 
 
 async def test_session_limit_without_compression_only() -> None:
@@ -84,7 +101,8 @@ async def test_session_limit_without_compression_only() -> None:
         assert await recv(ws) == {"goAway": {"timeLeft": "0.1s"}}
         with pytest.raises(ConnectionClosed) as info:
             await ws.recv()
-        assert info.value.rcvd is not None and info.value.rcvd.code == 1008
+        assert info.value.rcvd is not None
+        assert info.value.rcvd.code == 1008
         setup = {"setup": {**HOME["setup"], "contextWindowCompression": {"slidingWindow": {}}}}
         ws = await start(emu, setup)
         await say_text(ws, "hello")
@@ -93,15 +111,26 @@ async def test_session_limit_without_compression_only() -> None:
 
 
 async def test_video_session_limit_is_shorter() -> None:
-    async with Emulator(session_limit_audio=60, session_limit_video=0.2, goaway_time_left=0.05) as emu:
+    async with Emulator(
+        session_limit_audio=60, session_limit_video=0.2, goaway_time_left=0.05
+    ) as emu:
         ws = await start(emu)
-        await ws.send(json.dumps({"realtimeInput": {"video": {"data": "_9j_", "mimeType": "image/jpeg"}}}))
+        await ws.send(
+            json.dumps({"realtimeInput": {"video": {"data": "_9j_", "mimeType": "image/jpeg"}}})
+        )
         assert "goAway" in await recv(ws)
 
 
 async def test_compression_drops_oldest_turns() -> None:
-    setup = {"setup": {**HOME["setup"], "contextWindowCompression": {
-        "triggerTokens": "60", "slidingWindow": {"targetTokens": 30}}}}
+    setup = {
+        "setup": {
+            **HOME["setup"],
+            "contextWindowCompression": {
+                "triggerTokens": "60",
+                "slidingWindow": {"targetTokens": 30},
+            },
+        }
+    }
     async with Emulator() as emu:
         ws = await start(emu, setup)
         prompts = []

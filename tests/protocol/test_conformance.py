@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 import pytest
+from google.genai import _live_converters as live_converters
 from google.genai import types
 
 from agentkit.protocol import (
@@ -179,11 +180,20 @@ def _normalize(value: Any, key: str = "") -> Any:
     return value
 
 
+def sdk_receive(frame: str) -> types.LiveServerMessage:
+    """Parse a server frame exactly as google-genai's ``AsyncSession._receive`` does."""
+    response = live_converters._LiveServerMessage_from_mldev(json.loads(frame))
+    return types.LiveServerMessage._from_response(
+        response=response, kwargs=types.LiveServerMessage().model_dump()
+    )
+
+
 @pytest.mark.parametrize("name", sorted(golden("server")))
 def test_server_frames_mean_the_same_in_agentkit_and_google_genai(name: str) -> None:
     frame = json.dumps(golden("server")[name])
     ours = decode_server(frame.encode()).to_wire()
-    sdk = types.LiveServerMessage.model_validate_json(frame).model_dump(
-        mode="json", by_alias=True, exclude_none=True
-    )
+    sdk = sdk_receive(frame).model_dump(mode="json", by_alias=True, exclude_none=True)
+    # google-genai renames the wire's voiceActivity.type to voiceActivityType.
+    if "voiceActivity" in sdk:
+        sdk["voiceActivity"]["type"] = sdk["voiceActivity"].pop("voiceActivityType")
     assert _normalize(ours) == _normalize(sdk)

@@ -290,34 +290,63 @@ async def test_locking_is_never_undone(home: VirtualHome) -> None:
     assert home.snapshot()["lock.front_door"] == "locked"
 
 
-class SlowHome(VirtualHome):
-    """A virtual home whose services wait for a go-ahead, to cancel a call before it acts."""
+class GatedHome(VirtualHome):
+    """A virtual home that holds its first ``states()`` or ``call_service()`` until cancelled.
 
-    def __init__(self) -> None:
+    ``gate`` picks which: "resolve" (the call has not asked for anything yet) or "service"
+    (its request is in flight, so the world may already have changed).
+    """
+
+    def __init__(self, gate: str) -> None:
         super().__init__()
-        self.entered = anyio.Event()
-        self.calls: list[str] = []
+        self.gate = gate
+        self.held = anyio.Event()
+        self.services: list[str] = []
+
+    async def _hold(self, phase: str) -> None:
+        if phase == self.gate and not self.held.is_set():
+            self.held.set()
+            await anyio.sleep_forever()
+
+    async def states(self) -> list[EntityState]:
+        await self._hold("resolve")
+        return await super().states()
 
     async def call_service(
         self, domain: str, service: str, entity_id: str, **data: Any
     ) -> EntityState:
-        self.calls.append(f"{domain}.{service}")
-        self.entered.set()
-        await anyio.sleep_forever()
-        raise AssertionError("unreachable")
+        self.services.append(f"{domain}.{service} {entity_id}")
+        await self._hold("service")
+        return await super().call_service(domain, service, entity_id, **data)
 
 
 @pytest.mark.anyio
-async def test_a_call_cancelled_before_it_acted_is_not_compensated() -> None:
-    home = SlowHome()
+async def test_a_call_cancelled_before_it_asked_for_anything_is_not_compensated() -> None:
+    home = GatedHome("resolve")
     async with dispatching(home) as d:
         d.submit("c1", "turn_on_light", {"room": "kitchen"})
         with anyio.fail_after(10):
-            await home.entered.wait()
+            await home.held.wait()
         d.cancel(["c1"])
         await d.wait_idle()
         assert d.calls["c1"].compensated is False
-    assert home.calls == ["light.turn_on"]  # no turn_off: nothing to undo
+    assert home.services == []
+    assert home.changes == []
+
+
+@pytest.mark.anyio
+async def test_a_call_cancelled_with_its_request_in_flight_is_compensated() -> None:
+    home = GatedHome("service")
+    async with dispatching(home) as d:
+        d.submit("c1", "turn_on_light", {"room": "kitchen"})
+        with anyio.fail_after(10):
+            await home.held.wait()
+        d.cancel(["c1"])
+        await d.wait_idle()
+        assert d.calls["c1"].compensated is True
+    # The restore ran: the light goes back to its recorded state (off), whatever the
+    # interrupted request did.
+    assert home.services == ["light.turn_on light.kitchen", "light.turn_off light.kitchen"]
     assert home.snapshot()["light.kitchen"] == "off"
 
 

@@ -1,7 +1,7 @@
 """The home tools: a Toolbox bound to one ``Home`` backend.
 
-Every actuating tool records the previous state of what it touches before it acts, marks
-the call as acted (``ctx.mark_acted()``) once the backend changed something, and registers
+Every actuating tool records the previous state of what it touches, marks the call as
+acted (``ctx.mark_acted()``) just before it asks the backend for a change, and registers
 an ``on_cancel`` hook that puts the previous state back: a light turned on by a call the
 server cancelled is turned off again. Locking is the one action not undone: a locked door
 is the safe state.
@@ -86,12 +86,18 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
     ) -> tuple[list[dict[str, Any]], Previous]:
         previous = [remember(t) for t in targets]
         pending[ctx.id] = previous
+        after = []
         try:
-            after = []
             for target in targets:
-                new = await service(target)
+                # Acted from the moment the request may have left: a call cancelled while
+                # waiting for the answer is compensated too. Restoring an unchanged state
+                # is harmless; leaving a changed one is not.
                 ctx.mark_acted()
+                new = await service(target)
                 after.append(new.summary())
+        except Exception:
+            pending.pop(ctx.id, None)  # answered with an error: nothing will undo it
+            raise
         finally:
             if not ctx.acted:
                 pending.pop(ctx.id, None)
@@ -150,8 +156,11 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
             if before["state"] != "on":
                 await home.call_service("light", "turn_off", eid)
                 continue
-            data = {k: before[k] for k in ("brightness", "rgb_color", "color_temp_kelvin")
-                    if before.get(k) is not None}  # fmt: skip
+            data = {
+                k: before[k]
+                for k in ("brightness", "rgb_color", "color_temp_kelvin")
+                if before.get(k) is not None
+            }
             await home.call_service("light", "turn_on", eid, **data)
 
     @tool
@@ -173,9 +182,11 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
             data["color_temp_kelvin"] = _KELVIN[color]
         targets = await find(room, ("light",))
         after, previous = await act(
-            ctx, targets, lambda s: home.call_service("light", "turn_on", s.entity_id, **data),
+            ctx,
+            targets,
+            lambda s: home.call_service("light", "turn_on", s.entity_id, **data),
             light_before,
-        )  # fmt: skip
+        )
         return done(ctx, {"lights": after, "previous": previous})
 
     @tool
@@ -183,9 +194,11 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
         """Turn off the lights in a room, or one light by name."""
         targets = await find(room, ("light",))
         after, previous = await act(
-            ctx, targets, lambda s: home.call_service("light", "turn_off", s.entity_id),
+            ctx,
+            targets,
+            lambda s: home.call_service("light", "turn_off", s.entity_id),
             light_before,
-        )  # fmt: skip
+        )
         return done(ctx, {"lights": after, "previous": previous})
 
     compensate(turn_on_light, restore_lights)
@@ -208,9 +221,11 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
         service = "turn_on" if on else "turn_off"
         targets = await find(device, ("switch",))
         after, previous = await act(
-            ctx, targets, lambda s: home.call_service("switch", service, s.entity_id),
+            ctx,
+            targets,
+            lambda s: home.call_service("switch", service, s.entity_id),
             lambda s: {"entity_id": s.entity_id, "state": s.state},
-        )  # fmt: skip
+        )
         return done(ctx, {"switches": after, "previous": previous})
 
     compensate(set_switch, restore_switches)
@@ -255,9 +270,9 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
         async def apply(s: EntityState) -> EntityState:
             new = s
             if mode is not None and mode != s.state:
-                new = await home.call_service("climate", "set_hvac_mode", s.entity_id,
-                                              hvac_mode=mode)  # fmt: skip
-                ctx.mark_acted()
+                new = await home.call_service(
+                    "climate", "set_hvac_mode", s.entity_id, hvac_mode=mode
+                )
             if temperature is not None:
                 new = await home.call_service(
                     "climate", "set_temperature", s.entity_id, temperature=temperature
@@ -265,10 +280,15 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
             return new
 
         after, previous = await act(
-            ctx, targets, apply,
-            lambda s: {"entity_id": s.entity_id, "state": s.state,
-                       "temperature": s.attributes.get("temperature")},
-        )  # fmt: skip
+            ctx,
+            targets,
+            apply,
+            lambda s: {
+                "entity_id": s.entity_id,
+                "state": s.state,
+                "temperature": s.attributes.get("temperature"),
+            },
+        )
         return done(ctx, {"thermostats": after, "previous": previous})
 
     compensate(set_thermostat, restore_climate)
@@ -279,8 +299,9 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
         for before in previous:
             eid = before["entity_id"]
             if before.get("position") is not None:
-                await home.call_service("cover", "set_cover_position", eid,
-                                        position=before["position"])  # fmt: skip
+                await home.call_service(
+                    "cover", "set_cover_position", eid, position=before["position"]
+                )
             else:
                 service = "close_cover" if before["state"] == "closed" else "open_cover"
                 await home.call_service("cover", service, eid)
@@ -306,8 +327,7 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
         def service(s: EntityState) -> Awaitable[EntityState]:
             if position is None:
                 return home.call_service("cover", "open_cover", s.entity_id)
-            return home.call_service("cover", "set_cover_position", s.entity_id,
-                                     position=position)  # fmt: skip
+            return home.call_service("cover", "set_cover_position", s.entity_id, position=position)
 
         after, previous = await act(ctx, targets, service, cover_before)
         return done(ctx, {"covers": after, "previous": previous})
@@ -317,9 +337,11 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
         """Close blinds, curtains, windows or a garage door."""
         targets = await find(device, ("cover",))
         after, previous = await act(
-            ctx, targets, lambda s: home.call_service("cover", "close_cover", s.entity_id),
+            ctx,
+            targets,
+            lambda s: home.call_service("cover", "close_cover", s.entity_id),
             cover_before,
-        )  # fmt: skip
+        )
         return done(ctx, {"covers": after, "previous": previous})
 
     compensate(open_cover, restore_covers)
@@ -345,9 +367,11 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
                 "confirm=true. Nothing was changed.",
             }
         after, previous = await act(
-            ctx, targets, lambda s: home.call_service("lock", service, s.entity_id),
+            ctx,
+            targets,
+            lambda s: home.call_service("lock", service, s.entity_id),
             lambda s: {"entity_id": s.entity_id, "state": s.state},
-        )  # fmt: skip
+        )
         return done(ctx, {"locks": after, "previous": previous})
 
     @tool
@@ -423,10 +447,14 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
                 )
             current = new
         yield ToolResult(
-            {"door": current.name, "state": door_word(current), "changes": seen,
-             "status": "done watching"},
+            {
+                "door": current.name,
+                "state": door_word(current),
+                "changes": seen,
+                "status": "done watching",
+            },
             scheduling=Scheduling.SILENT,
-        )  # fmt: skip
+        )
 
     return Toolbox(
         name,

@@ -1,0 +1,108 @@
+"""``agentkit chat``: an interactive session with every plugin's tools.
+
+Text in from stdin (one line a turn), or a WAV file as the first turn; text or audio out.
+Without a key and without ``--base-url`` it runs against an in-process emulator.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import AsyncExitStack
+from typing import Any, TextIO
+
+import anyio
+
+from . import events as ev
+from ._console import Console
+
+__all__ = ["chat"]
+
+_QUIT = {"/quit", "/exit", "quit", "exit"}
+
+
+def _has_key() -> bool:
+    return bool(os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY"))
+
+
+async def chat(
+    *,
+    model: str,
+    base_url: str | None = None,
+    api_version: str = "v1beta",
+    plugins: bool | list[str] = True,
+    system: str | None = None,
+    audio_in: str | None = None,
+    audio_out: str | None = None,
+    stdin: TextIO | None = None,
+    out: TextIO | None = None,
+) -> None:
+    """Run an interactive session until end of input or ``/quit``."""
+    from . import audio
+    from .session import connect
+
+    stdin = stdin or sys.stdin
+    out = out or sys.stdout
+    config: dict[str, Any] = {"response_modalities": ["AUDIO" if audio_out else "TEXT"]}
+    if audio_out:
+        config["output_audio_transcription"] = {}
+    if audio_in:
+        config["input_audio_transcription"] = {}
+    if system:
+        config["system_instruction"] = system
+
+    async with AsyncExitStack() as stack:
+        if base_url is None and not _has_key():
+            from .emulator import Emulator
+
+            emulator = await stack.enter_async_context(Emulator())
+            base_url = emulator.base_url
+            out.write(f"(no GEMINI_API_KEY: using the local emulator at {base_url})\n")
+        writer = stack.enter_context(audio.WavWriter(audio_out)) if audio_out else None
+        session = await stack.enter_async_context(
+            connect(
+                model, config=config, base_url=base_url, api_version=api_version, plugins=plugins
+            )  # fmt: skip
+        )
+        console = Console(out, session.calls)
+        turn_done = anyio.Event()
+
+        async def show_events() -> None:
+            nonlocal turn_done
+            async for event in session:
+                console.show(event)
+                if isinstance(event, ev.Audio) and writer is not None:
+                    writer.write(event.data)
+                if isinstance(event, ev.TurnComplete):
+                    turn_done.set()
+
+        async def take_turn(send: Any) -> None:
+            nonlocal turn_done
+            turn_done = anyio.Event()
+            await send()
+            await turn_done.wait()
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(show_events)
+            if audio_in:
+                pcm = await audio.ato_pcm16(audio_in)
+                console.user(f"[audio: {audio_in}, {len(pcm) / 32000:.1f} s]")
+
+                async def send_audio() -> None:
+                    async for chunk in audio.paced_chunks(pcm, audio.INPUT_RATE, 100):
+                        await session.send_audio(chunk, rate=audio.INPUT_RATE)
+                    await session.audio_stream_end()
+
+                await take_turn(send_audio)
+            while True:
+                out.write("you  › ")
+                out.flush()
+                line = await anyio.to_thread.run_sync(stdin.readline, abandon_on_cancel=True)
+                if not line or line.strip() in _QUIT:
+                    break
+                text = line.strip()
+                if text:
+                    await take_turn(lambda text=text: session.send_text(text))
+            tg.cancel_scope.cancel()
+    if audio_out:
+        out.write(f"(audio written to {audio_out})\n")

@@ -1,0 +1,135 @@
+"""ClientProtocol: what may be sent when, and resumption bookkeeping (live-protocol §3, §6.3, §7.3, §11)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from agentkit.errors import LocalProtocolError, RemoteProtocolError
+from agentkit.protocol import ClientProtocol, LiveConfig, State, build
+
+
+def opened(handle: str | None = "h1") -> ClientProtocol:
+    proto = ClientProtocol(LiveConfig().to_setup("m", resume=True))
+    proto.setup_frame()
+    proto.receive('{"setupComplete": {}}')
+    if handle:
+        proto.receive(json.dumps({"sessionResumptionUpdate": {"newHandle": handle, "resumable": True}}))
+    return proto
+
+
+def call(proto: ClientProtocol, *ids: str) -> None:
+    proto.receive(json.dumps({"toolCall": {"functionCalls": [{"id": i, "name": "f", "args": {}} for i in ids]}}))
+
+
+def answer(id_: str, **extra: object) -> object:
+    return build.tool_response({"id": id_, "name": "f", "response": {"ok": True}, **extra})
+
+
+def test_setup_first_then_nothing_until_setup_complete() -> None:
+    proto = ClientProtocol(LiveConfig().to_setup("m"))
+    with pytest.raises(LocalProtocolError, match=r"^cannot send clientContent: the connection is not open \(state IDLE\)$"):
+        proto.send(build.client_content("x"))
+    assert json.loads(proto.setup_frame()) == {"setup": {"model": "models/m"}}
+    assert proto.state is State.SETUP_SENT
+    with pytest.raises(LocalProtocolError, match="state SETUP_SENT"):
+        proto.send(build.realtime_text("x"))
+    with pytest.raises(LocalProtocolError, match="already sent"):
+        proto.setup_frame()
+    proto.receive(b'{"setupComplete": {}}')
+    assert proto.state is State.OPEN
+    assert json.loads(proto.send(build.realtime_text("x"))) == {"realtimeInput": {"text": "x"}}
+    with pytest.raises(LocalProtocolError, match="once per connection"):
+        proto.send(LiveConfig().to_setup("m"))
+
+
+def test_tool_responses_only_for_pending_ids() -> None:
+    proto = opened()
+    with pytest.raises(LocalProtocolError, match=r"^cannot send toolResponse for id 'x': no such pending call \(state OPEN\)$"):
+        proto.send(answer("x"))
+    call(proto, "a", "b")
+    assert proto.pending_ids == ["a", "b"]
+    proto.send(answer("a", will_continue=True))
+    assert proto.pending_ids == ["a", "b"]
+    proto.send(answer("a"))
+    assert proto.pending_ids == ["b"]
+    with pytest.raises(LocalProtocolError, match="no such pending call"):
+        proto.send(answer("a"))
+    with pytest.raises(LocalProtocolError, match="without an id"):
+        proto.send(build.tool_response({"name": "f", "response": {}}))
+
+
+def test_cancellation_clears_exactly_those_ids() -> None:
+    proto = opened()
+    call(proto, "a", "b", "c")
+    proto.receive('{"toolCallCancellation": {"ids": ["a", "c"]}}')
+    assert proto.pending_ids == ["b"]
+    assert [c.id for c in proto.pending_calls] == ["b"]
+    with pytest.raises(LocalProtocolError):
+        proto.send(answer("a"))
+
+
+def test_malformed_frames_leave_the_state_alone() -> None:
+    proto = opened()
+    with pytest.raises(RemoteProtocolError):
+        proto.receive("{nope")
+    assert proto.state is State.OPEN
+
+
+def test_resume_keeps_calls_before_the_handle_and_cancels_those_after() -> None:
+    proto = opened("h1")
+    call(proto, "early")
+    proto.receive('{"sessionResumptionUpdate": {"newHandle": "h2", "resumable": true}}')
+    call(proto, "late")
+    proto.receive('{"sessionResumptionUpdate": {"resumable": false}}')  # not resumable: ignored
+    assert proto.resumption_handle == "h2"
+    proto.connection_lost()
+    plan = proto.resume()
+    assert (plan.handle, plan.keep, plan.cancel) == ("h2", ("early",), ("late",))
+    assert proto.pending_ids == ["early"]
+    setup = json.loads(proto.setup_frame())["setup"]
+    assert setup["sessionResumption"] == {"handle": "h2"}
+    proto.receive('{"setupComplete": {}}')
+    proto.send(answer("early"))  # answers on the new connection
+    assert proto.statistics()["connections"] == 2
+
+
+def test_resume_without_a_handle_is_refused() -> None:
+    proto = opened(handle=None)
+    with pytest.raises(LocalProtocolError, match="never sent a resumable handle"):
+        proto.resume()
+
+
+def test_gemini_resume_reports_possibly_lost_and_resends_expected_answers() -> None:
+    proto = opened("h1")
+    call(proto, "early")
+    proto.receive('{"sessionResumptionUpdate": {"newHandle": "h2", "resumable": true}}')
+    call(proto, "late")
+    proto.send(build.realtime_text("hi"))
+    proto.send(build.tool_response([
+        {"id": "early", "name": "f", "response": {"r": 1}},
+        {"id": "late", "name": "f", "response": {"r": 2}},
+    ]))
+    plan = proto.resume()
+    assert plan.transparent is False
+    assert plan.possibly_lost == ("realtimeInput", "toolResponse")
+    # The resumed model still waits for "early" (issued before h2): answer it again.
+    assert len(plan.replay) == 1
+    assert plan.replay[0].tool_response is not None
+    assert [r.id for r in plan.replay[0].tool_response.function_responses] == ["early"]
+
+
+def test_transparent_resume_replays_what_was_not_consumed() -> None:
+    proto = opened(handle=None)
+    for text in ("one", "two", "three"):
+        proto.send(build.realtime_text(text))
+    proto.receive('{"sessionResumptionUpdate": {"newHandle": "h", "resumable": true, "lastConsumedClientMessageIndex": "1"}}')
+    plan = proto.resume()
+    assert plan.transparent is True
+    assert [m.realtime_input.text for m in plan.replay if m.realtime_input] == ["two", "three"]
+    proto.setup_frame()
+    proto.receive('{"setupComplete": {}}')
+    for msg in plan.replay:
+        proto.send(msg, replay=True)
+    assert proto.statistics()["replayed"] == 2
