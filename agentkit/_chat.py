@@ -18,6 +18,7 @@ from ._console import Console
 
 __all__ = ["chat"]
 
+_DRAIN_SECONDS = 60.0
 _QUIT = {"/quit", "/exit", "quit", "exit"}
 
 
@@ -101,8 +102,15 @@ async def chat(
                 if not line or line.strip() in _QUIT:
                     break
                 text = line.strip()
+                if not stdin.isatty():
+                    out.write(text + "\n")  # show piped input as if typed
                 if text:
                     await take_turn(lambda text=text: session.send_text(text))
+            # End of input: let NON_BLOCKING calls (a timer, say) answer before leaving.
+            with anyio.move_on_after(_DRAIN_SECONDS):
+                while session.calls.running():
+                    turn_done = anyio.Event()
+                    await turn_done.wait()
             tg.cancel_scope.cancel()
     if audio_out:
         out.write(f"(audio written to {audio_out})\n")

@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 
 from .errors import ConnectError
 
-__all__ = ["Closed", "Connection", "open_connection"]
+__all__ = ["Closed", "Connection", "ConnectionLost", "open_connection"]
 
 MAX_FRAME = 64 * 2**20  # audio frames can be large; the Live API sets no small limit
 
@@ -33,6 +33,10 @@ class Closed:
     code: int
     reason: str
     by_us: bool = False
+
+
+class ConnectionLost(Exception):
+    """The connection is closed (by either side); ``Connection.closed()`` says how."""
 
 
 class _Redacting(logging.LoggerAdapter):  # type: ignore[type-arg]
@@ -63,12 +67,18 @@ class Connection:
         self._closing = False
 
     async def send(self, frame: str) -> None:
-        """Send one text frame (raises websockets' ConnectionClosed once closed)."""
-        await self._ws.send(frame)
+        """Send one text frame; raises :class:`ConnectionLost` once closed."""
+        try:
+            await self._ws.send(frame)
+        except ConnectionClosed:
+            raise ConnectionLost from None
 
     async def recv(self) -> str | bytes:
-        """The next frame, text or binary."""
-        return await self._ws.recv()
+        """The next frame, text or binary; raises :class:`ConnectionLost` once closed."""
+        try:
+            return await self._ws.recv()
+        except ConnectionClosed:
+            raise ConnectionLost from None
 
     async def aclose(self, code: int = 1000, reason: str = "") -> None:
         """Close (politely, with a bounded wait)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import time
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from ._server import Emulator
 
 __all__ = ["Connection"]
+
+logger = logging.getLogger("agentkit.emulator")
 
 _BAD_KEY = "API key not valid. Please pass a valid API key."
 _UNREGISTERED = (
@@ -91,6 +94,11 @@ class Connection:
             await self.close(exc.code, exc.reason)
         except ConnectionClosed:
             pass
+        except Exception as exc:  # an emulator bug must not take other connections down
+            logger.exception("emulator connection %d failed", self.record.index)
+            self.record.notes.append(f"internal error: {exc!r}")
+            with anyio.CancelScope(shield=True):
+                await self.close(1011, "Internal error encountered.")
         finally:
             if self.state is not None:
                 self.state.live = False
@@ -297,7 +305,7 @@ class Connection:
             else:
                 self.state.has_video = True
                 self.state.history.append(
-                    {"role": "user", "parts": [{"inlineData": {"mimeType": mime}}]}
+                    {"role": "user", "parts": [{"imageTokens": self._image_tokens()}]}
                 )
         if "text" in body:
             await self._barge_in()
@@ -315,6 +323,13 @@ class Connection:
             event = self._vad.flush()
             if event is not None:
                 await self._speech_ended(event.speech_seconds)
+
+    def _image_tokens(self) -> int:
+        assert self.info is not None
+        resolution = (self.info.setup.get("generationConfig") or {}).get("mediaResolution")
+        return {"MEDIA_RESOLUTION_LOW": 64, "MEDIA_RESOLUTION_MEDIUM": 256}.get(
+            str(resolution), 258
+        )
 
     async def _audio(self, pcm: bytes, rate: int) -> None:
         if self._manual_audio is not None:

@@ -56,6 +56,11 @@ _STOP = frozenset(
 _WEAK = frozenset(["get", "fetch", "do", "make", "run", "check", "set", "find", "show", "tell"])
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_AFTER_PREPOSITION = re.compile(
+    r"\b(?:in|for|at|named|called)\s+(?:the\s+)?"
+    r"([A-Za-z][\w-]*(?:\s+(?!(?:and|then|please|to|at|for|with)\b)[A-Za-z][\w-]*)?)",
+    re.IGNORECASE,
+)
 _CLAUSE_SPLIT = re.compile(r"\band\b|\bthen\b|[,;\n]|\.(?!\d)|\d+\.\s", re.IGNORECASE)
 
 
@@ -108,31 +113,33 @@ class RuleModel:
 
     def _best(self, clause: str, functions: Mapping[str, Mapping[str, Any]]) -> str | None:
         words = set(_tokens(clause))
-        best: tuple[float, float, str] | None = None
+        best: tuple[float, int, float, str] | None = None
         for name, decl in functions.items():
             name_words = _content(_tokens(name)) or _tokens(name)
             strong = [w for w in name_words if w not in _WEAK] or name_words
-            score = sum(w in words for w in strong) / len(strong)
+            hits = sum(w in words for w in strong)
+            score = hits / len(strong)
             desc = set(_content(_tokens(str(decl.get("description") or ""))))
             desc_score = len(desc & words) / len(desc) if desc else 0.0
             if score < self.threshold and not (score > 0 and desc_score >= 0.5):
                 continue
-            key = (score, desc_score, name)
-            if best is None or key[:2] > best[:2]:
+            # full name matches first, then the more specific name, then the description
+            key = (score, hits, desc_score, name)
+            if best is None or key[:3] > best[:3]:
                 best = key
-        return None if best is None else best[2]
+        return None if best is None else best[3]
 
     def fill_args(self, clause: str, text: str, decl: Mapping[str, Any]) -> dict[str, Any]:
         """Arguments from the words: enum values, numbers, names that appear, else defaults."""
         schema = decl.get("parameters") or decl.get("parametersJsonSchema") or {}
         props: Mapping[str, Any] = schema.get("properties") or {}
-        lowered = clause.lower()
         numbers = _NUMBER.findall(clause) or _NUMBER.findall(text)
+        nouns = [w for w in _content(_tokens(str(decl.get("name") or ""))) if w not in _WEAK]
         args: dict[str, Any] = {}
         for pname, pschema in props.items():
             if not isinstance(pschema, Mapping):
                 continue
-            value = self._value_for(pname, pschema, lowered, numbers)
+            value = self._value_for(pname, _concrete(pschema), clause, numbers, nouns)
             if value is not None:
                 args[pname] = value
             elif "default" in pschema:
@@ -140,8 +147,14 @@ class RuleModel:
         return args
 
     def _value_for(
-        self, pname: str, schema: Mapping[str, Any], lowered: str, numbers: list[str]
+        self,
+        pname: str,
+        schema: Mapping[str, Any],
+        clause: str,
+        numbers: list[str],
+        nouns: list[str],
     ) -> Any:
+        lowered = clause.lower()
         kind = str(schema.get("type") or "string").upper()
         enum = schema.get("enum")
         if isinstance(enum, list) and enum:
@@ -174,12 +187,15 @@ class RuleModel:
                         and option not in pname.lower().replace("_", " ")
                     ):
                         return option
-            # "in the kitchen" / "for Paris": the word after a preposition
-            match = re.search(
-                r"\b(?:in|for|at|to|named|called)\s+(?:the\s+)?([a-z][\w-]*)", lowered
-            )
-            if match and match.group(1) not in _STOP:
+            # "in the living room" / "for Paris": the words after a preposition
+            match = _AFTER_PREPOSITION.search(clause)
+            if match and match.group(1).lower() not in _STOP:
                 return match.group(1)
+            # "the kitchen light": the word before one of the function's nouns
+            for noun in nouns:
+                match = re.search(rf"\b(?:the|my|a)\s+([a-z][\w-]*)\s+{noun}s?\b", lowered)
+                if match and match.group(1) not in _STOP and _stem(match.group(1)) not in nouns:
+                    return match.group(1)
         return None
 
     # --- words ---------------------------------------------------------------------------
@@ -240,6 +256,20 @@ class RuleModel:
             "print('offline emulator: this code was not run')",
             "offline emulator: this code was not run\n",
         )
+
+
+def _concrete(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``anyOf: [{type: integer}, {type: null}]`` or ``type: [integer, null]`` -> the integer."""
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        real = [k for k in kind if str(k).lower() != "null"]
+        return {**schema, "type": real[0] if real else "string"}
+    options = schema.get("anyOf")
+    if not kind and isinstance(options, list):
+        for option in options:
+            if isinstance(option, Mapping) and str(option.get("type", "")).lower() != "null":
+                return {**option, **{k: v for k, v in schema.items() if k != "anyOf"}}
+    return schema
 
 
 def _render(value: Any) -> str:

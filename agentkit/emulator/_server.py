@@ -8,12 +8,15 @@ import http
 import itertools
 import json
 import logging
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import anyio
+from anyio.abc import TaskGroup
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
@@ -32,6 +35,25 @@ from ._wire import credential_from, parse_route, split_path
 __all__ = ["Emulator"]
 
 logger = logging.getLogger("agentkit.emulator")
+
+_SECRET_QUERY = re.compile(r"((?:^|[?&])(?:key|access_token)=)[^&\s'\"]*", re.IGNORECASE)
+_SECRET_HEADER = re.compile(
+    r"^([<>] (?:x-goog-api-key|authorization|x-agentkit-rest-body): ).*$", re.IGNORECASE
+)
+
+
+class _RedactSecrets(logging.Filter):
+    """websockets logs request lines and headers at DEBUG: keep keys and tokens out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _SECRET_HEADER.sub(r"\1<redacted>", _SECRET_QUERY.sub(r"\1<redacted>", message))
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+logger.addFilter(_RedactSecrets())
 
 _REST_METHOD = "X-Agentkit-Rest-Method"
 _REST_BODY = "X-Agentkit-Rest-Body"
@@ -187,6 +209,7 @@ class Emulator:
         self.ca_file: Path | None = None
         self._call_ids = itertools.count(1)
         self._server: Server | None = None
+        self._tg: TaskGroup | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
 
     def __repr__(self) -> str:
@@ -216,6 +239,22 @@ class Emulator:
 
     # --- lifecycle -----------------------------------------------------------------------
     async def __aenter__(self) -> Emulator:
+        tg = anyio.create_task_group()
+        await tg.__aenter__()
+        self._tg = tg
+        try:
+            await self._listen()
+        except BaseException:
+            self._tg = None
+            tg.cancel_scope.cancel()
+            await tg.__aexit__(None, None, None)
+            if self._tmp is not None:
+                self._tmp.cleanup()
+                self._tmp = None
+            raise
+        return self
+
+    async def _listen(self) -> None:
         ssl_ctx = None
         if self.tls:
             self._tmp = tempfile.TemporaryDirectory(prefix="agentkit-emulator-")
@@ -234,7 +273,6 @@ class Emulator:
             logger=logger,
         )
         self.port = self._server.sockets[0].getsockname()[1]
-        return self
 
     async def __aexit__(
         self,
@@ -245,14 +283,20 @@ class Emulator:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close every connection (1001) and stop listening."""
+        """Close every connection (1001), stop listening, end every connection task."""
         server, self._server = self._server, None
-        if server is not None:
-            server.close()
-            await server.wait_closed()
-        if self._tmp is not None:
-            self._tmp.cleanup()
-            self._tmp = None
+        tg, self._tg = self._tg, None
+        try:
+            if server is not None:
+                server.close()
+                await server.wait_closed()
+        finally:
+            if tg is not None:
+                tg.cancel_scope.cancel()
+                await tg.__aexit__(None, None, None)
+            if self._tmp is not None:
+                self._tmp.cleanup()
+                self._tmp = None
 
     # --- HTTP side -------------------------------------------------------------------------
     def _process_request(self, conn: ServerConnection, request: Request) -> Response | None:
@@ -296,7 +340,14 @@ class Emulator:
         script = self._script_all
         if script is None and index < len(self._script_each):
             script = self._script_each[index]
-        await Connection(self, ws, record, self._faults_for(index), script).run()
+        connection = Connection(self, ws, record, self._faults_for(index), script)
+        if self._tg is None:  # shutting down
+            await ws.close(1001)
+            return
+        # The emulator's task group owns every connection's work; this websockets handler
+        # only keeps the socket open until that work is done.
+        self._tg.start_soon(connection.run)
+        await record.closed.wait()
 
     def _faults_for(self, index: int) -> Faults:
         spec = self.faults

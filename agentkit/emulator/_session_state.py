@@ -51,13 +51,15 @@ class SessionState:
 
 
 def estimate_tokens(content: dict[str, Any]) -> int:
-    """~4 characters per text token, 25 tokens per second of audio, 258 per image."""
+    """~4 characters per text token, 25 tokens per second of audio, 64-258 per image."""
     total = 0
     for part in content.get("parts") or []:
         if "text" in part:
             total += math.ceil(len(str(part["text"])) / 4)
         elif "audioSeconds" in part:
             total += math.ceil(float(part["audioSeconds"]) * 25)
+        elif "imageTokens" in part:
+            total += int(part["imageTokens"])
         elif "inlineData" in part:
             total += 258
     return total

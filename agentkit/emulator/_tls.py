@@ -23,7 +23,7 @@ def mint_certificate(directory: Path, host: str) -> tuple[Path, Path]:
         from cryptography.hazmat.primitives.asymmetric import ec
         from cryptography.x509.oid import NameOID
     except ImportError:
-        raise RuntimeError(_INSTALL_HINT) from None
+        raise ImportError(_INSTALL_HINT) from None
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "agentkit emulator")])

@@ -30,10 +30,9 @@ from typing import Any
 import anyio
 import anyio.lowlevel
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
-from websockets.exceptions import ConnectionClosed
 
 from .. import events
-from .._transport import Closed, Connection, open_connection
+from .._transport import Closed, Connection, ConnectionLost, open_connection
 from ..errors import (
     AgentkitError,
     ConnectError,
@@ -274,7 +273,7 @@ class LiveSession:
                 frame = self._protocol.send(msg)
                 try:
                     await conn.send(frame)
-                except ConnectionClosed:
+                except ConnectionLost:
                     # Recorded by the protocol: replayed or reported by the resume.
                     logger.debug("connection closed while sending; the resume will account")
                 return
@@ -313,7 +312,7 @@ class LiveSession:
                     early.append(msg)
                     if msg.setup_complete is not None:
                         break
-        except ConnectionClosed:
+        except ConnectionLost:
             self._protocol.connection_lost()
             raise _error_for(conn.closed()) from None
         except TimeoutError:
@@ -424,7 +423,7 @@ class LiveSession:
                 frame = self._protocol.send(msg, replay=True)
                 try:
                     await conn.send(frame)
-                except ConnectionClosed:
+                except ConnectionLost:
                     break
             self._ready.set()
             tg.start_soon(self._reader, conn, outcome, tg.cancel_scope)
@@ -442,7 +441,7 @@ class LiveSession:
             while True:
                 try:
                     frame = await conn.recv()
-                except ConnectionClosed:
+                except ConnectionLost:
                     outcome.append(conn.closed())
                     return
                 try:
@@ -480,7 +479,7 @@ class LiveSession:
                 frame = self._protocol.send(msg)
                 try:
                     await conn.send(frame)
-                except ConnectionClosed:
+                except ConnectionLost:
                     # Recorded by the protocol, so the resume sends it again if needed.
                     broken = True
             self._emit_response(fr, reply)

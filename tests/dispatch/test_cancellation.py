@@ -330,7 +330,7 @@ async def test_every_call_ends_in_exactly_one_terminal_state() -> None:
         return n
 
     taken: list[str] = []
-    async with Dispatcher([step], max_concurrency=8) as dispatcher:
+    async with Dispatcher([step]) as dispatcher:
         for n in range(30):
             dispatcher.submit(str(n), "step", {"n": n})
         dispatcher.submit("x", "missing", {})

@@ -22,7 +22,7 @@ PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateCo
 async def test_cli_serves_script_until_sigterm(tmp_path: Path) -> None:
     script = tmp_path / "script.json"
     script.write_text(json.dumps([{"say": "scripted hello"}]))
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: ASYNC220 - returns at once; reads go through a thread
         [
             sys.executable,
             "-m",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 from typing import Any
 
 import pytest
@@ -666,3 +667,44 @@ async def test_audio_at_another_sample_rate(emu: Emulator) -> None:
     )
     assert "I heard 0.5 seconds" in json.dumps(await until(ws, "serverContent", "turnComplete"))
     await ws.close()
+
+
+async def test_context_update_replaces_tools(emu: Emulator) -> None:
+    ws = await start(emu, HOME)
+    await ws.send(
+        json.dumps(
+            {
+                "contextUpdate": {
+                    "systemInstruction": {"parts": [{"text": "New instruction"}]},
+                    "tools": {"tools": []},
+                }
+            }
+        )
+    )
+    await say_text(ws, "turn on the kitchen light")
+    seen = await until(ws, "serverContent", "turnComplete")
+    assert not any("toolCall" in m for m in seen)  # no functions left to call
+    await ws.close()
+
+
+async def test_keys_never_reach_the_logs(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG", logger="agentkit.emulator")
+    async with Emulator() as emu:
+        ws = await start(
+            emu,
+            path=BETA + "?key=query-secret",
+            additional_headers={"x-goog-api-key": "hdr-secret"},
+        )
+        await ws.close()
+    assert "GET" in caplog.text  # the handshake was logged...
+    assert "query-secret" not in caplog.text  # ...without the credentials
+    assert "hdr-secret" not in caplog.text
+
+
+async def test_tls_without_cryptography_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "cryptography", None)
+    with pytest.raises(ImportError, match="pip install cryptography"):
+        async with Emulator(tls=True):
+            pass

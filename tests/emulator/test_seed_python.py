@@ -69,7 +69,7 @@ async def test_send_audio_receive_text(
     config = {"response_modalities": ["TEXT"]}
     async with client.aio.live.connect(model=model, config=config) as session:
         # If already in correct format, you can use this:
-        audio_bytes = Path(tmp_path / "sample.pcm").read_bytes()
+        audio_bytes = Path(tmp_path / "sample.pcm").read_bytes()  # noqa: ASYNC240 - as in the guide
         await session.send_realtime_input(
             audio=types.Blob(data=audio_bytes, mime_type="audio/pcm;rate=16000")
         )
@@ -86,7 +86,7 @@ async def test_receive_audio_to_wav(tls_emu: Emulator, tmp_path: Path) -> None:
     config = {"response_modalities": ["AUDIO"]}
     mime_types = set()
     async with client.aio.live.connect(model=model, config=config) as session:
-        wf = wave.open(str(tmp_path / "audio.wav"), "wb")
+        wf = wave.open(str(tmp_path / "audio.wav"), "wb")  # noqa: SIM115 - as in the guide
         wf.setnchannels(1)
         wf.setsampwidth(2)
         wf.setframerate(24000)
@@ -136,7 +136,7 @@ async def test_input_transcription(
     client = genai_client(tls_emu)
     config = {"response_modalities": ["TEXT"], "input_audio_transcription": {}}
     async with client.aio.live.connect(model=model, config=config) as session:
-        audio_data = Path(tmp_path / "16000.pcm").read_bytes()
+        audio_data = Path(tmp_path / "16000.pcm").read_bytes()  # noqa: ASYNC240 - as in the guide
         await session.send_realtime_input(
             audio=types.Blob(data=audio_data, mime_type="audio/pcm;rate=16000")
         )
@@ -262,7 +262,7 @@ async def test_v1alpha_native_audio_flags(tls_emu: Emulator, extra: dict[str, An
 
     # the same flags on v1beta are refused like the real service does
     beta = genai_client(tls_emu, api_version="v1beta")
-    with pytest.raises(errors.APIError) as info:
+    with pytest.raises(errors.APIError) as info:  # noqa: PT012 - connect() raises
         async with beta.aio.live.connect(
             model="gemini-2.5-flash-preview-native-audio-dialog", config=config
         ) as session:
@@ -326,7 +326,8 @@ async def test_async_function_calling_with_scheduling(
                     texts.append(chunk.text)
                 elif chunk.tool_call:
                     fc = chunk.tool_call.function_calls[0]
-                    # for a non-blocking function definition, apply scheduling in the function response:
+                    # for a non-blocking function definition, apply scheduling
+                    # in the function response:
                     function_response = types.FunctionResponse(
                         id=fc.id,
                         name=fc.name,
@@ -394,7 +395,8 @@ async def test_combined_tools(tls_emu: Emulator, capsys: pytest.CaptureFixture[s
 Hey, I need you to do three things for me.
 
 1. Compute the largest prime palindrome under 100000.
-2. Then use Google Search to look up information about the largest earthquake in California the week of Dec 5 2024?
+2. Then use Google Search to look up information about the largest earthquake in California \
+the week of Dec 5 2024?
 3. Turn on the lights
 
 Thanks!
@@ -595,7 +597,7 @@ async def test_go_away() -> None:
         async with client.aio.live.connect(
             model=model, config={"response_modalities": ["TEXT"]}
         ) as session:
-            with pytest.raises(errors.APIError) as info:
+            with pytest.raises(errors.APIError) as info:  # noqa: PT012 - the loop raises
                 async for response in session.receive():
                     if response.go_away is not None:
                         # The connection will soon be terminated

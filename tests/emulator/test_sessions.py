@@ -148,3 +148,20 @@ async def test_path_variant_v1_default_of_python_sdk() -> None:
         ws = await start(emu, path=BETA.replace("v1beta", "v1"))
         await ws.close()
         assert emu.connections[0].version == "v1"
+
+
+async def test_refuse_resume_fault_like_an_immediate_resume() -> None:
+    from agentkit.emulator import Faults
+
+    async with Emulator(
+        faults=[None, Faults(refuse_resume=(1011, "Internal error encountered."))]
+    ) as emu:
+        ws = await start(emu, _with_resumption(HOME))
+        handle = (await recv(ws))["sessionResumptionUpdate"]["newHandle"]
+        await ws.close()
+        assert await refused(emu, _with_resumption(HOME, handle)) == (
+            1011,
+            "Internal error encountered.",
+        )
+        ws = await start(emu, _with_resumption(HOME, handle))  # the retry works
+        await ws.close()

@@ -1,4 +1,4 @@
-"""agentkit.testing: the fixtures and helpers a plugin author uses, in-process and in a user suite."""
+"""agentkit.testing: the fixtures and helpers a plugin author uses, in-process and in a suite."""
 
 from __future__ import annotations
 

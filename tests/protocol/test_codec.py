@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from golden_frames import golden
 
 from agentkit.errors import LocalProtocolError, RemoteProtocolError
 from agentkit.protocol import (
@@ -21,14 +22,20 @@ from agentkit.protocol import (
     parse_duration,
 )
 
-from golden_frames import golden
-
 
 def test_encode_is_camel_case_and_leaves_unset_fields_out() -> None:
-    frame = encode(ToolResponse(function_responses=[FunctionResponse(id="a", name="f", response={"x": 1}, will_continue=True)]))
+    frame = encode(
+        ToolResponse(
+            function_responses=[
+                FunctionResponse(id="a", name="f", response={"x": 1}, will_continue=True)
+            ]
+        )
+    )
     assert json.loads(frame) == {
         "toolResponse": {
-            "functionResponses": [{"id": "a", "name": "f", "response": {"x": 1}, "willContinue": True}]
+            "functionResponses": [
+                {"id": "a", "name": "f", "response": {"x": 1}, "willContinue": True}
+            ]
         }
     }
 
@@ -38,27 +45,45 @@ def test_python_sdk_frames_decode_and_reencode_in_camel_case(name: str) -> None:
     frame = golden("client_python_sdk")[name]
     out = json.loads(encode(decode_client(json.dumps(frame))))
     text = json.dumps(out)
-    for snake in ("client_content", "realtime_input", "tool_response", "mime_type",
-                  "will_continue", "voice_config", "automatic_activity_detection",
-                  "trigger_tokens", "parameters_json_schema", "thinking_budget"):
+    for snake in (
+        "client_content",
+        "realtime_input",
+        "tool_response",
+        "mime_type",
+        "will_continue",
+        "voice_config",
+        "automatic_activity_detection",
+        "trigger_tokens",
+        "parameters_json_schema",
+        "thinking_budget",
+    ):
         assert f'"{snake}"' not in text
 
 
 def test_keys_inside_args_response_and_schemas_are_never_rewritten() -> None:
     frame = {
-        "tool_response": {"function_responses": [
-            {"id": "a", "name": "f", "response": {"snake_key": {"inner_key": 1}, "camelKey": None}}
-        ]}
+        "tool_response": {
+            "function_responses": [
+                {
+                    "id": "a",
+                    "name": "f",
+                    "response": {"snake_key": {"inner_key": 1}, "camelKey": None},
+                }
+            ]
+        }
     }
     out = json.loads(encode(decode_client(json.dumps(frame))))
     assert out["toolResponse"]["functionResponses"][0]["response"] == {
-        "snake_key": {"inner_key": 1}, "camelKey": None,
+        "snake_key": {"inner_key": 1},
+        "camelKey": None,
     }
     setup = golden("client_python_sdk")["setup_rich"]
     out = json.loads(encode(decode_client(json.dumps(setup))))
     decls = out["setup"]["tools"][3]["functionDeclarations"]
     assert decls[1]["parametersJsonSchema"] == {"type": "object", "properties": {}}
-    server = decode_server('{"tool_call": {"function_calls": [{"id": "1", "name": "f", "args": {"room_name": "x"}}]}}')
+    server = decode_server(
+        '{"tool_call": {"function_calls": [{"id": "1", "name": "f", "args": {"room_name": "x"}}]}}'
+    )
     assert server.tool_call is not None
     assert server.tool_call.function_calls[0].args == {"room_name": "x"}
 
@@ -73,26 +98,40 @@ def test_base64_both_alphabets_with_or_without_padding() -> None:
 
 
 def test_bytes_go_out_as_standard_base64() -> None:
-    frame = json.loads(encode(RealtimeInput(video=Blob(mime_type="image/jpeg", data=b"\xff\xd8\xff"))))
+    frame = json.loads(
+        encode(RealtimeInput(video=Blob(mime_type="image/jpeg", data=b"\xff\xd8\xff")))
+    )
     assert frame == {"realtimeInput": {"video": {"mimeType": "image/jpeg", "data": "/9j/"}}}
 
 
 def test_int64_as_string_or_number() -> None:
-    msg = decode_server('{"sessionResumptionUpdate": {"newHandle": "h", "resumable": true, "lastConsumedClientMessageIndex": "42"}}')
+    msg = decode_server(
+        '{"sessionResumptionUpdate": {"newHandle": "h", "resumable": true, '
+        '"lastConsumedClientMessageIndex": "42"}}'
+    )
     assert msg.session_resumption_update is not None
     assert msg.session_resumption_update.last_consumed_client_message_index == 42
-    setup = decode_client('{"setup": {"model": "m", "contextWindowCompression": {"triggerTokens": "25600"}}}')
-    assert setup.setup is not None and setup.setup.context_window_compression is not None
+    setup = decode_client(
+        '{"setup": {"model": "m", "contextWindowCompression": {"triggerTokens": "25600"}}}'
+    )
+    assert setup.setup is not None
+    assert setup.setup.context_window_compression is not None
     assert setup.setup.context_window_compression.trigger_tokens == 25600
 
 
 def test_text_and_binary_frames_decode_alike() -> None:
     text = '{"serverContent": {"modelTurn": {"parts": [{"text": "hi"}]}}}'
-    assert decode_server(text) == decode_server(text.encode()) == decode_server(bytearray(text.encode()))
+    assert (
+        decode_server(text)
+        == decode_server(text.encode())
+        == decode_server(bytearray(text.encode()))
+    )
 
 
 def test_unknown_kinds_and_fields_are_kept() -> None:
-    msg = decode_server('{"brandNewThing": {"a_b": 1}, "serverContent": {"newField": true, "turnComplete": true}}')
+    msg = decode_server(
+        '{"brandNewThing": {"a_b": 1}, "serverContent": {"newField": true, "turnComplete": true}}'
+    )
     assert msg.unknown == {"brandNewThing": {"a_b": 1}}
     assert msg.kind == "serverContent"
     assert msg.server_content is not None
@@ -120,7 +159,11 @@ def test_encode_refuses_an_empty_or_double_envelope() -> None:
     with pytest.raises(LocalProtocolError, match="exactly one"):
         encode(ClientMessage())
     with pytest.raises(LocalProtocolError, match="exactly one"):
-        encode(ClientMessage(realtime_input=build.audio_stream_end(), client_content=build.client_content("x")))
+        encode(
+            ClientMessage(
+                realtime_input=build.audio_stream_end(), client_content=build.client_content("x")
+            )
+        )
     with pytest.raises(TypeError, match="not a client message"):
         encode(Blob())  # type: ignore[arg-type]
 
@@ -132,7 +175,9 @@ def test_durations() -> None:
     assert parse_duration(None) is None
     assert parse_duration("soon") is None
     goaway = decode_server('{"goAway": {"timeLeft": "0.25s"}}').go_away
-    assert goaway is not None and goaway.seconds == 0.25 and goaway.time_left == "0.25s"
+    assert goaway is not None
+    assert goaway.seconds == 0.25
+    assert goaway.time_left == "0.25s"
 
 
 def test_builders() -> None:
@@ -142,12 +187,19 @@ def test_builders() -> None:
     with pytest.raises(ValueError, match="rate must be a positive int"):
         build.audio(b"", 0)
     assert json.loads(encode(build.client_content())) == {"clientContent": {"turnComplete": True}}
-    turns = build.client_content(["a", {"role": "model", "parts": [{"text": "b"}]}], turn_complete=False)
+    turns = build.client_content(
+        ["a", {"role": "model", "parts": [{"text": "b"}]}], turn_complete=False
+    )
     assert json.loads(encode(turns)) == {
         "clientContent": {
-            "turns": [{"role": "user", "parts": [{"text": "a"}]}, {"role": "model", "parts": [{"text": "b"}]}],
+            "turns": [
+                {"role": "user", "parts": [{"text": "a"}]},
+                {"role": "model", "parts": [{"text": "b"}]},
+            ],
             "turnComplete": False,
         }
     }
     resp = build.tool_response({"id": "a", "name": "f", "response": {}, "scheduling": "SILENT"})
-    assert json.loads(encode(resp))["toolResponse"]["functionResponses"][0]["scheduling"] == "SILENT"
+    assert (
+        json.loads(encode(resp))["toolResponse"]["functionResponses"][0]["scheduling"] == "SILENT"
+    )

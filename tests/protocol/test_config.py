@@ -12,13 +12,18 @@ from agentkit.protocol import LiveConfig, encode, load_config
 
 
 def setup_json(config: object, **kw: object) -> dict[str, object]:
-    return json.loads(encode(load_config(config).to_setup("gemini-2.0-flash-live-001", **kw)))["setup"]  # type: ignore[arg-type]
+    return json.loads(encode(load_config(config).to_setup("gemini-2.0-flash-live-001", **kw)))[
+        "setup"
+    ]  # type: ignore[arg-type]
 
 
 def test_guide_examples_snake_and_camel_give_the_same_setup() -> None:
     snake = {
         "response_modalities": ["AUDIO"],
-        "speech_config": {"voice_config": {"prebuilt_voice_config": {"voice_name": "Kore"}}, "language_code": "de-DE"},
+        "speech_config": {
+            "voice_config": {"prebuilt_voice_config": {"voice_name": "Kore"}},
+            "language_code": "de-DE",
+        },
         "system_instruction": "You are a helpful assistant and answer in a friendly tone.",
         "output_audio_transcription": {},
         "input_audio_transcription": {},
@@ -30,7 +35,10 @@ def test_guide_examples_snake_and_camel_give_the_same_setup() -> None:
     }
     camel = {
         "responseModalities": ["AUDIO"],
-        "speechConfig": {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Kore"}}, "languageCode": "de-DE"},
+        "speechConfig": {
+            "voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Kore"}},
+            "languageCode": "de-DE",
+        },
         "systemInstruction": "You are a helpful assistant and answer in a friendly tone.",
         "outputAudioTranscription": {},
         "inputAudioTranscription": {},
@@ -40,21 +48,30 @@ def test_guide_examples_snake_and_camel_give_the_same_setup() -> None:
         "realtimeInputConfig": {"automaticActivityDetection": {"disabled": True}},
         "tools": [{"googleSearch": {}}, {"codeExecution": {}}, {"urlContext": {}}],
     }
-    assert setup_json(snake) == setup_json(camel) == {
-        "model": "models/gemini-2.0-flash-live-001",
-        "generationConfig": {
-            "responseModalities": ["AUDIO"],
-            "mediaResolution": "MEDIA_RESOLUTION_LOW",
-            "speechConfig": {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Kore"}}, "languageCode": "de-DE"},
-        },
-        "systemInstruction": {"parts": [{"text": "You are a helpful assistant and answer in a friendly tone."}]},
-        "tools": [{"googleSearch": {}}, {"codeExecution": {}}, {"urlContext": {}}],
-        "realtimeInputConfig": {"automaticActivityDetection": {"disabled": True}},
-        "sessionResumption": {},
-        "contextWindowCompression": {"slidingWindow": {}},
-        "inputAudioTranscription": {},
-        "outputAudioTranscription": {},
-    }
+    assert (
+        setup_json(snake)
+        == setup_json(camel)
+        == {
+            "model": "models/gemini-2.0-flash-live-001",
+            "generationConfig": {
+                "responseModalities": ["AUDIO"],
+                "mediaResolution": "MEDIA_RESOLUTION_LOW",
+                "speechConfig": {
+                    "voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Kore"}},
+                    "languageCode": "de-DE",
+                },
+            },
+            "systemInstruction": {
+                "parts": [{"text": "You are a helpful assistant and answer in a friendly tone."}]
+            },
+            "tools": [{"googleSearch": {}}, {"codeExecution": {}}, {"urlContext": {}}],
+            "realtimeInputConfig": {"automaticActivityDetection": {"disabled": True}},
+            "sessionResumption": {},
+            "contextWindowCompression": {"slidingWindow": {}},
+            "inputAudioTranscription": {},
+            "outputAudioTranscription": {},
+        }
+    )
 
 
 def test_google_genai_objects_and_enums_are_accepted() -> None:
@@ -87,20 +104,31 @@ def test_google_genai_objects_and_enums_are_accepted() -> None:
 
 
 def test_affective_dialog_proactivity_and_thinking() -> None:
-    setup = setup_json({
-        "response_modalities": ["AUDIO"],
-        "enable_affective_dialog": True,
-        "proactivity": {"proactive_audio": True},
-        "thinking_config": {"thinking_budget": 0},
-    })
-    assert setup["generationConfig"] == {"responseModalities": ["AUDIO"], "thinkingConfig": {"thinkingBudget": 0}, "enableAffectiveDialog": True}
+    setup = setup_json(
+        {
+            "response_modalities": ["AUDIO"],
+            "enable_affective_dialog": True,
+            "proactivity": {"proactive_audio": True},
+            "thinking_config": {"thinking_budget": 0},
+        }
+    )
+    assert setup["generationConfig"] == {
+        "responseModalities": ["AUDIO"],
+        "thinkingConfig": {"thinkingBudget": 0},
+        "enableAffectiveDialog": True,
+    }
     assert setup["proactivity"] == {"proactiveAudio": True}
-    assert load_config({"proactivity": {}, "enable_affective_dialog": True}).needs_v1alpha == ["proactivity", "enable_affective_dialog"]
+    assert load_config({"proactivity": {}, "enable_affective_dialog": True}).needs_v1alpha == [
+        "proactivity",
+        "enable_affective_dialog",
+    ]
 
 
 def test_voice_shortcut_and_instruction_list() -> None:
     setup = setup_json({"speech_config": "Puck", "system_instruction": ["a", {"text": "b"}]})
-    assert setup["generationConfig"] == {"speechConfig": {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Puck"}}}}
+    assert setup["generationConfig"] == {
+        "speechConfig": {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Puck"}}}
+    }
     assert setup["systemInstruction"] == {"parts": [{"text": "a"}, {"text": "b"}]}
 
 
@@ -108,7 +136,9 @@ def test_resume_adds_session_resumption_and_handle() -> None:
     assert setup_json({}, resume=True)["sessionResumption"] == {}
     assert setup_json({}, handle="h-1")["sessionResumption"] == {"handle": "h-1"}
     assert "sessionResumption" not in setup_json({})
-    assert setup_json({}, extra_instructions=["x"])["systemInstruction"] == {"parts": [{"text": "x"}]}
+    assert setup_json({}, extra_instructions=["x"])["systemInstruction"] == {
+        "parts": [{"text": "x"}]
+    }
 
 
 @pytest.mark.parametrize(
@@ -120,10 +150,25 @@ def test_resume_adds_session_resumption_and_handle() -> None:
         ({"respone_modalities": ["TEXT"]}, "respone_modalities", "unknown config option"),
         ({"temperature": "hot"}, "temperature", "valid number"),
         ({"media_resolution": "HUGE"}, "media_resolution", "MEDIA_RESOLUTION_LOW"),
-        ({"realtime_input_config": {"turn_coverage": "ALL"}}, "realtime_input_config", "turn_coverage: 'ALL'"),
-        ({"realtime_input_config": {"automatic_activity_detection": {"start_of_speech_sensitivity": "LOUD"}}},
-         "realtime_input_config", "start_of_speech_sensitivity"),
-        ({"context_window_compression": {"trigger_tokens": "many"}}, "context_window_compression.trigger_tokens", "valid integer"),
+        (
+            {"realtime_input_config": {"turn_coverage": "ALL"}},
+            "realtime_input_config",
+            "turn_coverage: 'ALL'",
+        ),
+        (
+            {
+                "realtime_input_config": {
+                    "automatic_activity_detection": {"start_of_speech_sensitivity": "LOUD"}
+                }
+            },
+            "realtime_input_config",
+            "start_of_speech_sensitivity",
+        ),
+        (
+            {"context_window_compression": {"trigger_tokens": "many"}},
+            "context_window_compression.trigger_tokens",
+            "valid integer",
+        ),
     ],
 )
 def test_bad_config_names_the_field(config: dict[str, object], field: str, match: str) -> None:

@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 import pytest
+from golden_frames import golden
 from google.genai import _live_converters as live_converters
 from google.genai import types
 
@@ -28,12 +29,13 @@ from agentkit.protocol import (
     encode,
 )
 
-from golden_frames import golden
-
 RICH_CONFIG: dict[str, Any] = {
     "response_modalities": ["AUDIO"],
     "system_instruction": "You control the lights.",
-    "speech_config": {"voice_config": {"prebuilt_voice_config": {"voice_name": "Kore"}}, "language_code": "de-DE"},
+    "speech_config": {
+        "voice_config": {"prebuilt_voice_config": {"voice_name": "Kore"}},
+        "language_code": "de-DE",
+    },
     "media_resolution": "MEDIA_RESOLUTION_LOW",
     "temperature": 0.7,
     "thinking_config": {"thinking_budget": 0},
@@ -51,14 +53,25 @@ RICH_CONFIG: dict[str, Any] = {
         "activity_handling": "NO_INTERRUPTION",
         "turn_coverage": "TURN_INCLUDES_ALL_INPUT",
     },
-    "context_window_compression": {"trigger_tokens": 25600, "sliding_window": {"target_tokens": 12800}},
+    "context_window_compression": {
+        "trigger_tokens": 25600,
+        "sliding_window": {"target_tokens": 12800},
+    },
     "session_resumption": {"handle": "prev-handle-123"},
     "proactivity": {"proactive_audio": True},
     "tools": [{"google_search": {}}, {"code_execution": {}}, {"url_context": {}}],
 }
 DECLS = [
-    {"name": "get_weather", "description": "Get weather", "behavior": "NON_BLOCKING",
-     "parameters": {"type": "OBJECT", "properties": {"city": {"type": "STRING"}}, "required": ["city"]}},
+    {
+        "name": "get_weather",
+        "description": "Get weather",
+        "behavior": "NON_BLOCKING",
+        "parameters": {
+            "type": "OBJECT",
+            "properties": {"city": {"type": "STRING"}},
+            "required": ["city"],
+        },
+    },
     {"name": "get_time", "parametersJsonSchema": {"type": "object", "properties": {}}},
 ]
 
@@ -88,23 +101,54 @@ def client_messages() -> dict[str, str]:
         ),
         "setup_vad_off": encode(
             LiveConfig.model_validate(
-                {"response_modalities": ["TEXT"], "realtime_input_config": {"automatic_activity_detection": {"disabled": True}}}
+                {
+                    "response_modalities": ["TEXT"],
+                    "realtime_input_config": {"automatic_activity_detection": {"disabled": True}},
+                }
             ).to_setup("m")
         ),
         "text": encode(build.client_content("Turn on the lights")),
-        "content_history": encode(build.client_content(["a", {"role": "model", "parts": [{"text": "b"}]}], False)),
+        "content_history": encode(
+            build.client_content(["a", {"role": "model", "parts": [{"text": "b"}]}], False)
+        ),
         "content_empty": encode(build.client_content()),
-        "content_image": encode(build.client_content({"role": "user", "parts": [{"inline_data": {"mime_type": "image/jpeg", "data": b"\xff\xd8"}}, {"text": "describe"}]})),
+        "content_image": encode(
+            build.client_content(
+                {
+                    "role": "user",
+                    "parts": [
+                        {"inline_data": {"mime_type": "image/jpeg", "data": b"\xff\xd8"}},
+                        {"text": "describe"},
+                    ],
+                }
+            )
+        ),
         "realtime_text": encode(build.realtime_text("hello realtime")),
         "audio": encode(build.audio(b"\x01\x02\x03\x04", 16000)),
         "video": encode(build.video(b"\xff\xd8\xff")),
         "activity_start": encode(build.activity_start()),
         "activity_end": encode(build.activity_end()),
         "audio_stream_end": encode(build.audio_stream_end()),
-        "tool_response": encode(build.tool_response([
-            FunctionResponse(id="fc-1", name="get_weather", response={"result": "sunny"}, scheduling="INTERRUPT", will_continue=True),
-            {"id": "fc-2", "name": "get_time", "response": {"output": "12:00"}, "scheduling": "SILENT", "will_continue": False},
-        ])),
+        "tool_response": encode(
+            build.tool_response(
+                [
+                    FunctionResponse(
+                        id="fc-1",
+                        name="get_weather",
+                        response={"result": "sunny"},
+                        scheduling="INTERRUPT",
+                        will_continue=True,
+                    ),
+                    {
+                        "id": "fc-2",
+                        "name": "get_time",
+                        "response": {"output": "12:00"},
+                        "scheduling": "SILENT",
+                        "will_continue": False,
+                    },
+                ]
+            )
+        ),
     }
 
 
@@ -116,15 +160,23 @@ def test_every_client_message_validates_in_google_genai(name: str) -> None:
 def test_rich_setup_means_the_same_to_google_genai() -> None:
     msg = sdk_validate(client_messages()["setup_rich"])
     setup = msg.setup
-    assert setup is not None and setup.generation_config is not None
+    assert setup is not None
+    assert setup.generation_config is not None
     assert setup.model == "models/gemini-2.5-flash-native-audio-preview-09-2025"
     assert setup.generation_config.response_modalities == [types.Modality.AUDIO]
-    assert setup.generation_config.speech_config.voice_config.prebuilt_voice_config.voice_name == "Kore"
+    assert (
+        setup.generation_config.speech_config.voice_config.prebuilt_voice_config.voice_name
+        == "Kore"
+    )
     assert setup.generation_config.speech_config.language_code == "de-DE"
     assert setup.generation_config.media_resolution == types.MediaResolution.MEDIA_RESOLUTION_LOW
     assert setup.generation_config.enable_affective_dialog is True
-    assert [p.text for p in setup.system_instruction.parts] == ["You control the lights.", "Plugin says hi."]
-    assert setup.tools[0].google_search is not None and setup.tools[2].url_context is not None
+    assert [p.text for p in setup.system_instruction.parts] == [
+        "You control the lights.",
+        "Plugin says hi.",
+    ]
+    assert setup.tools[0].google_search is not None
+    assert setup.tools[2].url_context is not None
     fds = setup.tools[3].function_declarations
     assert [f.name for f in fds] == ["get_weather", "get_time"]
     assert fds[0].behavior == types.Behavior.NON_BLOCKING
@@ -138,9 +190,16 @@ def test_rich_setup_means_the_same_to_google_genai() -> None:
 def test_tool_response_means_the_same_to_google_genai() -> None:
     msg = sdk_validate(client_messages()["tool_response"])
     first, second = msg.tool_response.function_responses
-    assert (first.id, first.scheduling, first.will_continue) == ("fc-1", types.FunctionResponseScheduling.INTERRUPT, True)
+    assert (first.id, first.scheduling, first.will_continue) == (
+        "fc-1",
+        types.FunctionResponseScheduling.INTERRUPT,
+        True,
+    )
     assert first.response == {"result": "sunny"}
-    assert (second.scheduling, second.will_continue) == (types.FunctionResponseScheduling.SILENT, False)
+    assert (second.scheduling, second.will_continue) == (
+        types.FunctionResponseScheduling.SILENT,
+        False,
+    )
 
 
 def test_bytes_mean_the_same_to_google_genai() -> None:
@@ -153,7 +212,9 @@ def _sdk_meaning(data: dict[str, Any]) -> dict[str, Any]:
     setup = copy_.get("setup")
     if setup is not None:
         setup.pop("realtimeInputConfig", None)
-    return types.LiveClientMessage.model_validate_json(json.dumps(copy_)).model_dump(exclude_none=True)
+    return types.LiveClientMessage.model_validate_json(json.dumps(copy_)).model_dump(
+        exclude_none=True
+    )
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,10 @@ import dataclasses
 import json
 
 import pytest
+from golden_frames import golden
 
 from agentkit import events
 from agentkit.protocol import decode_server
-
-from golden_frames import golden
 
 
 def evs(frame: object) -> list[events.Event]:
@@ -30,12 +29,15 @@ def test_text_audio_code_and_transcripts() -> None:
     (audio,) = evs(golden("server")["model_turn_audio"])
     assert audio == events.Audio(b"\x00\x00\x01\x00\x02\x00\xff\x7f", 24000, "audio/pcm;rate=24000")
     (urlsafe,) = evs(golden("server")["model_turn_audio_urlsafe"])
-    assert isinstance(urlsafe, events.Audio) and urlsafe.data == b"\xfb\xff\xbf\xfe"
+    assert isinstance(urlsafe, events.Audio)
+    assert urlsafe.data == b"\xfb\xff\xbf\xfe"
     assert evs(golden("server")["model_turn_code"]) == [
         events.ExecutableCode("print(1+1)", "PYTHON"),
         events.CodeExecutionResult("OUTCOME_OK", "2\n"),
     ]
-    assert evs(golden("server")["input_transcription"]) == [events.InputTranscription("turn on the lights")]
+    assert evs(golden("server")["input_transcription"]) == [
+        events.InputTranscription("turn on the lights")
+    ]
     assert evs({"serverContent": {"outputTranscription": {"text": "ok", "finished": True}}}) == [
         events.OutputTranscription("ok", True)
     ]
@@ -45,30 +47,69 @@ def test_text_audio_code_and_transcripts() -> None:
 
 
 def test_usage_comes_before_turn_complete() -> None:
-    out = evs({"serverContent": {"modelTurn": {"parts": [{"text": "end"}]}, "generationComplete": True, "turnComplete": True}, "usageMetadata": {"totalTokenCount": 3}})
-    assert [type(e) for e in out] == [events.Text, events.GenerationComplete, events.Usage, events.TurnComplete]
+    out = evs(
+        {
+            "serverContent": {
+                "modelTurn": {"parts": [{"text": "end"}]},
+                "generationComplete": True,
+                "turnComplete": True,
+            },
+            "usageMetadata": {"totalTokenCount": 3},
+        }
+    )
+    assert [type(e) for e in out] == [
+        events.Text,
+        events.GenerationComplete,
+        events.Usage,
+        events.TurnComplete,
+    ]
     usage = out[2]
-    assert isinstance(usage, events.Usage) and usage.total_tokens == 3
-    assert evs(golden("server")["turn_complete_reason"]) == [events.TurnComplete("NEED_MORE_INPUT", True)]
+    assert isinstance(usage, events.Usage)
+    assert usage.total_tokens == 3
+    assert evs(golden("server")["turn_complete_reason"]) == [
+        events.TurnComplete("NEED_MORE_INPUT", True)
+    ]
 
 
 def test_control_messages() -> None:
     (tool_call,) = evs(golden("server")["tool_call_two"])
-    assert isinstance(tool_call, events.ToolCall) and tool_call.ids == ("fc-1", "fc-2")
+    assert isinstance(tool_call, events.ToolCall)
+    assert tool_call.ids == ("fc-1", "fc-2")
     assert tool_call.calls[0].args == {"city": "Paris"}
-    assert evs(golden("server")["tool_call_cancellation"]) == [events.ToolCallCancellation(("fc-1",))]
+    assert evs(golden("server")["tool_call_cancellation"]) == [
+        events.ToolCallCancellation(("fc-1",))
+    ]
     assert evs(golden("server")["go_away"]) == [events.GoAway(10.0)]
     assert evs(golden("server")["interrupted"]) == [events.Interrupted()]
-    assert evs(golden("server")["resumption_update"]) == [events.SessionResumptionUpdate("0b5f-opaque", True)]
-    assert evs(golden("server")["resumption_not_resumable"]) == [events.SessionResumptionUpdate(None, False)]
+    assert evs(golden("server")["resumption_update"]) == [
+        events.SessionResumptionUpdate("0b5f-opaque", True)
+    ]
+    assert evs(golden("server")["resumption_not_resumable"]) == [
+        events.SessionResumptionUpdate(None, False)
+    ]
     assert evs(golden("server")["setup_complete"]) == [events.SetupComplete()]
-    assert evs(golden("server")["voice_activity"]) == [events.VoiceActivity("ACTIVITY_START", "13.16s")]
+    assert evs(golden("server")["voice_activity"]) == [
+        events.VoiceActivity("ACTIVITY_START", "13.16s")
+    ]
 
 
 def test_unknown_kinds_and_fields_surface_as_unknown() -> None:
     assert evs({"brandNew": {"x": 1}}) == [events.Unknown("brandNew", {"x": 1})]
-    assert evs({"serverContent": {"shinyField": 2}}) == [events.Unknown("serverContent.shinyField", 2)]
-    out = evs({"serverContent": {"modelTurn": {"parts": [{"inlineData": {"mimeType": "image/png", "data": "AA=="}}, {"newPart": {}}]}}})
+    assert evs({"serverContent": {"shinyField": 2}}) == [
+        events.Unknown("serverContent.shinyField", 2)
+    ]
+    out = evs(
+        {
+            "serverContent": {
+                "modelTurn": {
+                    "parts": [
+                        {"inlineData": {"mimeType": "image/png", "data": "AA=="}},
+                        {"newPart": {}},
+                    ]
+                }
+            }
+        }
+    )
     assert [e.kind for e in out if isinstance(e, events.Unknown)] == [
         "serverContent.modelTurn.inlineData",
         "serverContent.modelTurn.parts.newPart",

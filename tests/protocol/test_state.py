@@ -1,4 +1,7 @@
-"""ClientProtocol: what may be sent when, and resumption bookkeeping (live-protocol §3, §6.3, §7.3, §11)."""
+"""ClientProtocol: what may be sent when, and resumption bookkeeping.
+
+docs/live-protocol.md §3, §6.3, §7.3, §11.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +18,18 @@ def opened(handle: str | None = "h1") -> ClientProtocol:
     proto.setup_frame()
     proto.receive('{"setupComplete": {}}')
     if handle:
-        proto.receive(json.dumps({"sessionResumptionUpdate": {"newHandle": handle, "resumable": True}}))
+        proto.receive(
+            json.dumps({"sessionResumptionUpdate": {"newHandle": handle, "resumable": True}})
+        )
     return proto
 
 
 def call(proto: ClientProtocol, *ids: str) -> None:
-    proto.receive(json.dumps({"toolCall": {"functionCalls": [{"id": i, "name": "f", "args": {}} for i in ids]}}))
+    proto.receive(
+        json.dumps(
+            {"toolCall": {"functionCalls": [{"id": i, "name": "f", "args": {}} for i in ids]}}
+        )
+    )
 
 
 def answer(id_: str, **extra: object) -> object:
@@ -29,7 +38,10 @@ def answer(id_: str, **extra: object) -> object:
 
 def test_setup_first_then_nothing_until_setup_complete() -> None:
     proto = ClientProtocol(LiveConfig().to_setup("m"))
-    with pytest.raises(LocalProtocolError, match=r"^cannot send clientContent: the connection is not open \(state IDLE\)$"):
+    with pytest.raises(
+        LocalProtocolError,
+        match=r"^cannot send clientContent: the connection is not open \(state IDLE\)$",
+    ):
         proto.send(build.client_content("x"))
     assert json.loads(proto.setup_frame()) == {"setup": {"model": "models/m"}}
     assert proto.state is State.SETUP_SENT
@@ -46,7 +58,10 @@ def test_setup_first_then_nothing_until_setup_complete() -> None:
 
 def test_tool_responses_only_for_pending_ids() -> None:
     proto = opened()
-    with pytest.raises(LocalProtocolError, match=r"^cannot send toolResponse for id 'x': no such pending call \(state OPEN\)$"):
+    with pytest.raises(
+        LocalProtocolError,
+        match=r"^cannot send toolResponse for id 'x': no such pending call \(state OPEN\)$",
+    ):
         proto.send(answer("x"))
     call(proto, "a", "b")
     assert proto.pending_ids == ["a", "b"]
@@ -107,10 +122,14 @@ def test_gemini_resume_reports_possibly_lost_and_resends_expected_answers() -> N
     proto.receive('{"sessionResumptionUpdate": {"newHandle": "h2", "resumable": true}}')
     call(proto, "late")
     proto.send(build.realtime_text("hi"))
-    proto.send(build.tool_response([
-        {"id": "early", "name": "f", "response": {"r": 1}},
-        {"id": "late", "name": "f", "response": {"r": 2}},
-    ]))
+    proto.send(
+        build.tool_response(
+            [
+                {"id": "early", "name": "f", "response": {"r": 1}},
+                {"id": "late", "name": "f", "response": {"r": 2}},
+            ]
+        )
+    )
     plan = proto.resume()
     assert plan.transparent is False
     assert plan.possibly_lost == ("realtimeInput", "toolResponse")
@@ -124,7 +143,10 @@ def test_transparent_resume_replays_what_was_not_consumed() -> None:
     proto = opened(handle=None)
     for text in ("one", "two", "three"):
         proto.send(build.realtime_text(text))
-    proto.receive('{"sessionResumptionUpdate": {"newHandle": "h", "resumable": true, "lastConsumedClientMessageIndex": "1"}}')
+    proto.receive(
+        '{"sessionResumptionUpdate": {"newHandle": "h", "resumable": true, '
+        '"lastConsumedClientMessageIndex": "1"}}'
+    )
     plan = proto.resume()
     assert plan.transparent is True
     assert [m.realtime_input.text for m in plan.replay if m.realtime_input] == ["two", "three"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import base64
 import logging
 
 import pytest
@@ -22,6 +22,8 @@ from agentkit.errors import (
 
 pytestmark = pytest.mark.anyio
 
+PATH = "/ws/google.ai.generativelanguage.{}.GenerativeService.{}"
+
 
 async def test_text_turn_with_exact_frames() -> None:
     async def handler(peer: Peer) -> None:
@@ -33,24 +35,37 @@ async def test_text_turn_with_exact_frames() -> None:
             "sessionResumption": {},
         }
         assert await peer.recv() == {
-            "clientContent": {"turns": [{"role": "user", "parts": [{"text": "hi"}]}], "turnComplete": True}
+            "clientContent": {
+                "turns": [{"role": "user", "parts": [{"text": "hi"}]}],
+                "turnComplete": True,
+            }
         }
         await peer.send({"serverContent": {"modelTurn": {"parts": [{"text": "hel"}]}}})
         await peer.send({"serverContent": {"modelTurn": {"parts": [{"text": "lo"}]}}}, binary=False)
         await peer.send({"serverContent": {"generationComplete": True}})
-        await peer.send({"serverContent": {"turnComplete": True}, "usageMetadata": {"totalTokenCount": 5}})
+        await peer.send(
+            {"serverContent": {"turnComplete": True}, "usageMetadata": {"totalTokenCount": 5}}
+        )
         await hold(peer)
 
     async with raw_server(handler) as srv:
         config = {"response_modalities": ["TEXT"], "system_instruction": "Be brief."}
-        async with agentkit.connect("gemini-2.0-flash-live-001", config=config, base_url=srv.base_url) as session:
+        async with agentkit.connect(
+            "gemini-2.0-flash-live-001", config=config, base_url=srv.base_url
+        ) as session:
             await session.send_text("hi")
             turn = await session.receive_turn()
     assert turn.text == "hello"
     assert turn.complete
-    assert turn.usage is not None and turn.usage.total_token_count == 5
+    assert turn.usage is not None
+    assert turn.usage.total_token_count == 5
     assert [type(e) for e in turn.events] == [
-        events.SetupComplete, events.Text, events.Text, events.GenerationComplete, events.Usage, events.TurnComplete,
+        events.SetupComplete,
+        events.Text,
+        events.Text,
+        events.GenerationComplete,
+        events.Usage,
+        events.TurnComplete,
     ]
     assert session.closed
 
@@ -65,11 +80,15 @@ async def test_url_headers_and_key() -> None:
         await peer.setup()
         await hold(peer)
 
-    async with raw_server(handler) as srv:
-        async with agentkit.connect("m", base_url=srv.base_url.replace("ws://", "http://") + "/prefix/", api_key="k-123"):
-            pass
+    async with (
+        raw_server(handler) as srv,
+        agentkit.connect(
+            "m", base_url=srv.base_url.replace("ws://", "http://") + "/prefix/", api_key="k-123"
+        ),
+    ):
+        pass
     assert seen == {
-        "path": "/prefix/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent",
+        "path": "/prefix" + PATH.format("v1beta", "BidiGenerateContent"),
         "key": "k-123",
         "auth": None,
     }
@@ -107,11 +126,13 @@ async def test_ephemeral_token_uses_the_constrained_v1alpha_method() -> None:
         await peer.setup()
         await hold(peer)
 
-    async with raw_server(handler) as srv:
-        async with agentkit.connect("m", base_url=srv.base_url, api_key="auth_tokens/abc"):
-            pass
+    async with (
+        raw_server(handler) as srv,
+        agentkit.connect("m", base_url=srv.base_url, api_key="auth_tokens/abc"),
+    ):
+        pass
     assert seen == {
-        "path": "/ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContentConstrained",
+        "path": PATH.format("v1alpha", "BidiGenerateContentConstrained"),
         "auth": "Token auth_tokens/abc",
     }
 
@@ -126,7 +147,11 @@ async def test_no_key_for_google_fails_before_connecting() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "field", "match"),
     [
-        ({"config": {"response_modalities": ["TEXT", "AUDIO"]}}, "response_modalities", "exactly one modality"),
+        (
+            {"config": {"response_modalities": ["TEXT", "AUDIO"]}},
+            "response_modalities",
+            "exactly one modality",
+        ),
         ({"config": {"sytem_instruction": "x"}}, "sytem_instruction", "unknown config option"),
         ({"base_url": "ftp://127.0.0.1:1"}, "base_url", "ws://, wss://, http:// or https://"),
         ({"base_url": "ws://127.0.0.1:1/?key=secret"}, "base_url", "must not carry credentials"),
@@ -134,7 +159,9 @@ async def test_no_key_for_google_fails_before_connecting() -> None:
         ({"model": ""}, "model", "non-empty"),
     ],
 )
-async def test_bad_config_fails_before_connecting(kwargs: dict[str, object], field: str, match: str) -> None:
+async def test_bad_config_fails_before_connecting(
+    kwargs: dict[str, object], field: str, match: str
+) -> None:
     async def handler(peer: Peer) -> None:
         raise AssertionError("no connection may be attempted")
 
@@ -151,7 +178,9 @@ async def test_bad_config_fails_before_connecting(kwargs: dict[str, object], fie
 
 async def test_v1alpha_features_on_google_need_v1alpha() -> None:
     with pytest.raises(ConfigError, match="needs api_version='v1alpha'") as info:
-        async with agentkit.connect("m", api_key="k", config={"proactivity": {"proactive_audio": True}}):
+        async with agentkit.connect(
+            "m", api_key="k", config={"proactivity": {"proactive_audio": True}}
+        ):
             pass
     assert info.value.field == "proactivity"
 
@@ -159,13 +188,27 @@ async def test_v1alpha_features_on_google_need_v1alpha() -> None:
 @pytest.mark.parametrize(
     ("code", "reason", "cls", "field"),
     [
-        (1007, """Invalid JSON payload received. Unknown name "proactivity" at 'setup': Cannot find field.""", InvalidArgument, "setup.proactivity"),
+        (
+            1007,
+            "Invalid JSON payload received. "
+            """Unknown name "proactivity" at 'setup': Cannot find field.""",
+            InvalidArgument,
+            "setup.proactivity",
+        ),
         (1007, "Request contains an invalid argument.", InvalidArgument, None),
-        (1008, "models/nope is not found for API version v1beta, or is not supported for bidiGenerateContent.", PolicyViolation, "setup.model"),
+        (
+            1008,
+            "models/nope is not found for API version v1beta, "
+            "or is not supported for bidiGenerateContent.",
+            PolicyViolation,
+            "setup.model",
+        ),
         (1011, "Internal error encountered.", ServerError, None),
     ],
 )
-async def test_setup_refused_raises_with_reason_and_field(code: int, reason: str, cls: type[SessionClosed], field: str | None) -> None:
+async def test_setup_refused_raises_with_reason_and_field(
+    code: int, reason: str, cls: type[SessionClosed], field: str | None
+) -> None:
     async def handler(peer: Peer) -> None:
         await peer.recv()
         await peer.close(code, reason)
@@ -192,18 +235,22 @@ async def test_close_mid_session_surfaces_from_iteration_and_sends() -> None:
         await peer.recv()
         await peer.close(1007, "Request contains an invalid argument.")
 
-    async with raw_server(handler) as srv:
-        async with agentkit.connect("m", base_url=srv.base_url) as session:
-            await session.send_text("boom")
-            with pytest.raises(InvalidArgument, match="invalid argument") as info:
-                async for _ in session:
-                    pass
-            assert info.value.code == 1007
-            with pytest.raises(InvalidArgument):
-                await session.send_text("again")
+    async with (
+        raw_server(handler) as srv,
+        agentkit.connect("m", base_url=srv.base_url) as session,
+    ):
+        await session.send_text("boom")
+        with pytest.raises(InvalidArgument, match="invalid argument") as info:
+            async for _ in session:
+                pass
+        assert info.value.code == 1007
+        with pytest.raises(InvalidArgument):
+            await session.send_text("again")
 
 
-async def test_malformed_binary_and_unknown_frames_never_crash(caplog: pytest.LogCaptureFixture) -> None:
+async def test_malformed_binary_and_unknown_frames_never_crash(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     async def handler(peer: Peer) -> None:
         await peer.setup()
         await peer.send("this is not json", binary=False)
@@ -211,15 +258,24 @@ async def test_malformed_binary_and_unknown_frames_never_crash(caplog: pytest.Lo
         await peer.send("[1, 2, 3]")
         await peer.send('{"toolCall": "not an object"}')
         await peer.send({"brandNewMessage": {"k": 1}})
-        await peer.send({"serverContent": {"futureField": True, "modelTurn": {"parts": [{"text": "still here"}]}}})
+        await peer.send(
+            {
+                "serverContent": {
+                    "futureField": True,
+                    "modelTurn": {"parts": [{"text": "still here"}]},
+                }
+            }
+        )
         await peer.send({"serverContent": {"turnComplete": True}})
         await hold(peer)
 
     caplog.set_level(logging.WARNING, "agentkit.session")
-    async with raw_server(handler) as srv:
-        async with agentkit.connect("m", base_url=srv.base_url) as session:
-            turn = await session.receive_turn()
-            assert not session.closed
+    async with (
+        raw_server(handler) as srv,
+        agentkit.connect("m", base_url=srv.base_url) as session,
+    ):
+        turn = await session.receive_turn()
+        assert not session.closed
     unknown = [(e.kind, e.data) for e in turn.events if isinstance(e, events.Unknown)]
     assert unknown == [("brandNewMessage", {"k": 1}), ("serverContent.futureField", True)]
     assert turn.text == "still here"
@@ -243,7 +299,13 @@ async def test_send_api_frames() -> None:
             await session.audio_stream_end()
             await session.send_video(b"\xff\xd8\xff")
             await session.send_realtime_text("hello realtime")
-            await session.send_content([{"role": "user", "parts": [{"text": "a"}]}, {"role": "model", "parts": [{"text": "b"}]}], turn_complete=False)
+            await session.send_content(
+                [
+                    {"role": "user", "parts": [{"text": "a"}]},
+                    {"role": "model", "parts": [{"text": "b"}]},
+                ],
+                turn_complete=False,
+            )
             await session.send_content()
             with pytest.raises(ValueError, match="rate must be a positive int"):
                 await session.send_audio(b"", rate=0)
@@ -256,19 +318,34 @@ async def test_send_api_frames() -> None:
         {"realtimeInput": {"audioStreamEnd": True}},
         {"realtimeInput": {"video": {"mimeType": "image/jpeg", "data": "/9j/"}}},
         {"realtimeInput": {"text": "hello realtime"}},
-        {"clientContent": {"turns": [{"role": "user", "parts": [{"text": "a"}]}, {"role": "model", "parts": [{"text": "b"}]}], "turnComplete": False}},
+        {
+            "clientContent": {
+                "turns": [
+                    {"role": "user", "parts": [{"text": "a"}]},
+                    {"role": "model", "parts": [{"text": "b"}]},
+                ],
+                "turnComplete": False,
+            }
+        },
         {"clientContent": {"turnComplete": True}},
     ]
-    assert frames_of(peer, "setup")[0]["realtimeInputConfig"] == {"automaticActivityDetection": {"disabled": True}}
+    assert frames_of(peer, "setup")[0]["realtimeInputConfig"] == {
+        "automaticActivityDetection": {"disabled": True}
+    }
 
 
 async def test_send_after_close_raises_and_iteration_ends() -> None:
-    async with raw_server(lambda peer: peer.setup()) as srv:  # type: ignore[arg-type,return-value]
-        async with agentkit.connect("m", base_url=srv.base_url) as session:
-            await session.aclose()
-            with pytest.raises(SessionError, match="the session is closed"):
-                await session.send_text("x")
-            assert [e async for e in session] == [events.SetupComplete()]
+    async def handler(peer: Peer) -> None:
+        await peer.setup()
+
+    async with (
+        raw_server(handler) as srv,
+        agentkit.connect("m", base_url=srv.base_url) as session,
+    ):
+        await session.aclose()
+        with pytest.raises(SessionError, match="the session is closed"):
+            await session.send_text("x")
+        assert [e async for e in session] == [events.SetupComplete()]
 
 
 async def test_user_exception_comes_out_unwrapped() -> None:
@@ -285,7 +362,9 @@ async def test_user_exception_comes_out_unwrapped() -> None:
                 raise KeyError("mine")
 
 
-async def test_api_key_never_leaks(caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_api_key_never_leaks(
+    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
     key = "AIzaSyTOTALLY-SECRET-KEY-42"
 
     async def handler(peer: Peer) -> None:
@@ -294,19 +373,86 @@ async def test_api_key_never_leaks(caplog: pytest.LogCaptureFixture, capsys: pyt
         await peer.close(1008, "Method doesn't allow unregistered callers")
 
     caplog.set_level(logging.DEBUG)
-    async with raw_server(handler) as srv:
-        async with agentkit.connect("m", base_url=srv.base_url, api_key=key) as session:
-            assert key not in repr(session) and key not in session.url
-            await session.send_text("hi")
-            with pytest.raises(PolicyViolation) as info:
-                async for _ in session:
-                    pass
+    async with (
+        raw_server(handler) as srv,
+        agentkit.connect("m", base_url=srv.base_url, api_key=key) as session,
+    ):
+        assert key not in repr(session)
+        assert key not in session.url
+        await session.send_text("hi")
+        with pytest.raises(PolicyViolation) as info:
+            async for _ in session:
+                pass
     assert srv.peers[0].headers["x-goog-api-key"] == key  # it did travel, in the header
-    assert key not in str(info.value) and key not in repr(info.value)
+    assert key not in str(info.value)
+    assert key not in repr(info.value)
     ours = "\n".join(
         r.getMessage() for r in caplog.records if not r.name.startswith("websockets.server")
     )
     assert "x-goog-api-key" in ours  # websockets logged the handshake headers...
     assert key not in ours  # ...with the key scrubbed
     out = capsys.readouterr()
-    assert key not in out.out and key not in out.err
+    assert key not in out.out
+    assert key not in out.err
+
+
+async def test_large_audio_frames_arrive_whole() -> None:
+    pcm = bytes(range(256)) * 8192  # 2 MiB: twice websockets' default frame limit
+
+    async def handler(peer: Peer) -> None:
+        await peer.setup()
+        data = base64.b64encode(pcm).decode()
+        part = {"inlineData": {"mimeType": "audio/pcm;rate=24000", "data": data}}
+        await peer.send({"serverContent": {"modelTurn": {"parts": [part]}, "turnComplete": True}})
+        await hold(peer)
+
+    async with (
+        raw_server(handler) as srv,
+        agentkit.connect("m", base_url=srv.base_url) as session,
+    ):
+        turn = await session.receive_turn()
+    assert turn.audio == pcm
+    assert turn.audio_rate == 24000
+
+
+async def test_declarations_from_tools_and_plugins() -> None:
+    @agentkit.tool
+    def lights(room: str) -> str:
+        """Switch the lights."""
+        return room
+
+    async def handler(peer: Peer) -> None:
+        await peer.setup()
+        await hold(peer)
+
+    async with raw_server(handler) as srv:
+        async with agentkit.connect(
+            "m", base_url=srv.base_url, tools=[lights], auto_dispatch=False, plugins=["timers"]
+        ) as session:
+            names = [
+                d["name"]
+                for t in session.setup.to_wire()["tools"]
+                for d in t["functionDeclarations"]
+            ]
+        setup = frames_of(srv.peers[0], "setup")[0]
+    declared = [d["name"] for d in setup["tools"][0]["functionDeclarations"]]
+    assert declared == names
+    assert declared[0] == "lights"
+    assert "start_timer" in declared
+    assert setup["tools"][0]["functionDeclarations"][0]["behavior"] == "BLOCKING"
+
+
+async def test_normal_close_ends_iteration_and_refuses_sends() -> None:
+    async def handler(peer: Peer) -> None:
+        await peer.setup()
+        await peer.send({"serverContent": {"modelTurn": {"parts": [{"text": "bye"}]}}})
+        await peer.close(1000, "done")
+
+    async with (
+        raw_server(handler) as srv,
+        agentkit.connect("m", base_url=srv.base_url) as session,
+    ):
+        seen = [e async for e in session]
+        with pytest.raises(SessionClosed, match="1000: done"):
+            await session.send_text("hello?")
+    assert [type(e) for e in seen] == [events.SetupComplete, events.Text]

@@ -36,7 +36,9 @@ async def test_calls_run_concurrently_and_are_answered() -> None:
         setup = await peer.setup()
         names = [d["name"] for d in setup["tools"][0]["functionDeclarations"]]
         assert names == ["slow", "fast"]
-        await peer.send(tool_call(("c1", "slow", {"room_name": "x", "room": "kitchen"}), ("c2", "fast", {})))
+        await peer.send(
+            tool_call(("c1", "slow", {"room_name": "x", "room": "kitchen"}), ("c2", "fast", {}))
+        )
         await peer.recv_kind("toolResponse")
         await peer.recv_kind("toolResponse")
         await peer.send({"serverContent": {"turnComplete": True}})
@@ -46,7 +48,9 @@ async def test_calls_run_concurrently_and_are_answered() -> None:
         async with agentkit.connect("m", base_url=srv.base_url, tools=[slow, fast]) as session:
             turn = await session.receive_turn()
             calls = dict(session.calls)
-        responses = [r for m in frames_of(srv.peers[0], "toolResponse") for r in m["functionResponses"]]
+        responses = [
+            r for m in frames_of(srv.peers[0], "toolResponse") for r in m["functionResponses"]
+        ]
     assert [c.id for c in turn.tool_calls] == ["c1", "c2"]
     by_id = {r["id"]: r for r in responses}
     assert by_id["c2"] == {"id": "c2", "name": "fast", "response": {"result": "done"}}
@@ -76,7 +80,13 @@ async def test_cancellation_cancels_exactly_those_ids_and_nothing_is_answered() 
 
     async def handler(peer: Peer) -> None:
         await peer.setup()
-        await peer.send(tool_call(("a", "wait", {"key": "a"}), ("b", "wait", {"key": "b"}), ("c", "wait", {"key": "c"})))
+        await peer.send(
+            tool_call(
+                ("a", "wait", {"key": "a"}),
+                ("b", "wait", {"key": "b"}),
+                ("c", "wait", {"key": "c"}),
+            )
+        )
         await peer.recv_kind("clientContent")  # the test's signal that all three started
         await peer.send({"toolCallCancellation": {"ids": ["a", "c"]}})
         await peer.recv_kind("clientContent")  # cancellation seen; now b may finish
@@ -97,7 +107,9 @@ async def test_cancellation_cancels_exactly_those_ids_and_nothing_is_answered() 
             await session.send_text("go on")
             await session.receive_turn()
             states = {k: str(v.state) for k, v in session.calls.items()}
-        responses = [r for m in frames_of(srv.peers[0], "toolResponse") for r in m["functionResponses"]]
+        responses = [
+            r for m in frames_of(srv.peers[0], "toolResponse") for r in m["functionResponses"]
+        ]
     assert sorted(cancelled) == ["a", "c"]
     assert [r["id"] for r in responses] == ["b"]
     assert states == {"a": "cancelled", "b": "answered", "c": "cancelled"}
@@ -108,19 +120,43 @@ async def test_manual_tool_responses() -> None:
         await peer.setup()
         await peer.send(tool_call(("x", "lights", {})))
         body = await peer.recv_kind("toolResponse")
-        assert body == {"functionResponses": [{"id": "x", "name": "lights", "response": {"ok": True}, "willContinue": False, "scheduling": "SILENT"}]}
+        assert body == {
+            "functionResponses": [
+                {
+                    "id": "x",
+                    "name": "lights",
+                    "response": {"ok": True},
+                    "willContinue": False,
+                    "scheduling": "SILENT",
+                }
+            ]
+        }
         await hold(peer)
 
-    async with raw_server(handler) as srv:
-        async with agentkit.connect("m", base_url=srv.base_url, auto_dispatch=False) as session:
-            async for event in session:
-                if isinstance(event, events.ToolCall):
-                    break
-            assert session.pending_ids == ["x"]
-            with pytest.raises(LocalProtocolError, match="no such pending call"):
-                await session.send_tool_response({"id": "nope", "name": "lights", "response": {}})
-            await session.send_tool_response([{"id": "x", "name": "lights", "response": {"ok": True}, "will_continue": False, "scheduling": "SILENT"}])
-            assert session.pending_ids == []
-            assert len(session.calls) == 0
-            event = await session.__anext__()
-            assert isinstance(event, events.ToolResponse) and event.id == "x" and event.scheduling == "SILENT"
+    async with (
+        raw_server(handler) as srv,
+        agentkit.connect("m", base_url=srv.base_url, auto_dispatch=False) as session,
+    ):
+        async for event in session:
+            if isinstance(event, events.ToolCall):
+                break
+        assert session.pending_ids == ["x"]
+        with pytest.raises(LocalProtocolError, match="no such pending call"):
+            await session.send_tool_response({"id": "nope", "name": "lights", "response": {}})
+        await session.send_tool_response(
+            [
+                {
+                    "id": "x",
+                    "name": "lights",
+                    "response": {"ok": True},
+                    "will_continue": False,
+                    "scheduling": "SILENT",
+                }
+            ]
+        )
+        assert session.pending_ids == []
+        assert len(session.calls) == 0
+        event = await session.__anext__()
+        assert isinstance(event, events.ToolResponse)
+        assert event.id == "x"
+        assert event.scheduling == "SILENT"

@@ -1,6 +1,11 @@
-"""Resumption: GoAway mid tool call, dropped sockets, refused resumes, replay (live-protocol §7.4, §7.5, §11)."""
+"""Resumption: GoAway mid tool call, dropped sockets, refused resumes, replay.
+
+docs/live-protocol.md §7.4, §7.5, §11.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import anyio
 import pytest
@@ -12,7 +17,7 @@ from agentkit.errors import ResumptionFailed, ServerError, SessionClosed
 
 pytestmark = pytest.mark.anyio
 
-FAST = {"reconnect_backoff": (0.01, 0.02)}
+FAST: dict[str, Any] = {"reconnect_backoff": (0.01, 0.02)}
 
 
 def update(handle: str, **extra: object) -> dict[str, object]:
@@ -40,7 +45,15 @@ async def test_goaway_while_a_tool_runs_answers_on_the_new_connection() -> None:
     async def handler(peer: Peer) -> None:
         if peer.index == 0:
             await peer.setup(handle="h1")
-            await peer.send({"toolCall": {"functionCalls": [{"id": "fc-1", "name": "thermostat", "args": {"celsius": 21}}]}})
+            await peer.send(
+                {
+                    "toolCall": {
+                        "functionCalls": [
+                            {"id": "fc-1", "name": "thermostat", "args": {"celsius": 21}}
+                        ]
+                    }
+                }
+            )
             await peer.send(update("h2"))
             await peer.send({"goAway": {"timeLeft": "5s"}})
             await hold(peer)
@@ -50,12 +63,23 @@ async def test_goaway_while_a_tool_runs_answers_on_the_new_connection() -> None:
             await peer.send({"setupComplete": {}})
             release.set()
             body = await peer.recv_kind("toolResponse")
-            assert body == {"functionResponses": [{"id": "fc-1", "name": "thermostat", "response": {"set": 21}}]}
-            await peer.send({"serverContent": {"modelTurn": {"parts": [{"text": "It is 21 now."}]}, "turnComplete": True}})
+            assert body == {
+                "functionResponses": [{"id": "fc-1", "name": "thermostat", "response": {"set": 21}}]
+            }
+            await peer.send(
+                {
+                    "serverContent": {
+                        "modelTurn": {"parts": [{"text": "It is 21 now."}]},
+                        "turnComplete": True,
+                    }
+                }
+            )
             await hold(peer)
 
     async with raw_server(handler) as srv:
-        async with agentkit.connect("m", base_url=srv.base_url, tools=[thermostat], **FAST) as session:  # type: ignore[arg-type]
+        async with agentkit.connect(
+            "m", base_url=srv.base_url, tools=[thermostat], **FAST
+        ) as session:
             seen = await until(session, events.TurnComplete)
             state = str(session.calls["fc-1"].state)
             assert session.resumption_handle == "h2"
@@ -63,14 +87,23 @@ async def test_goaway_while_a_tool_runs_answers_on_the_new_connection() -> None:
         assert frames_of(srv.peers[0], "toolResponse") == []
     kinds = [type(e).__name__ for e in seen]
     assert kinds == [
-        "SetupComplete", "SessionResumptionUpdate", "ToolCall", "SessionResumptionUpdate",
-        "GoAway", "Reconnected", "ToolResponse", "Text", "TurnComplete",
+        "SetupComplete",
+        "SessionResumptionUpdate",
+        "ToolCall",
+        "SessionResumptionUpdate",
+        "GoAway",
+        "Reconnected",
+        "ToolResponse",
+        "Text",
+        "TurnComplete",
     ]
     goaway, reconnected = seen[4], seen[5]
-    assert isinstance(goaway, events.GoAway) and goaway.time_left == 5.0
+    assert isinstance(goaway, events.GoAway)
+    assert goaway.time_left == 5.0
     assert isinstance(reconnected, events.Reconnected)
     assert (reconnected.handle, reconnected.cancelled, reconnected.reason) == ("h2", (), "goAway")
-    assert reconnected.message is not None and reconnected.message.setup_complete is not None
+    assert reconnected.message is not None
+    assert reconnected.message.setup_complete is not None
     assert state == "answered"
 
 
@@ -83,14 +116,23 @@ async def test_dropped_socket_resumes_with_the_newest_handle() -> None:
         else:
             setup = await peer.setup()
             assert setup["sessionResumption"] == {"handle": "h1"}
-            await peer.send({"serverContent": {"modelTurn": {"parts": [{"text": "back"}]}, "turnComplete": True}})
+            await peer.send(
+                {
+                    "serverContent": {
+                        "modelTurn": {"parts": [{"text": "back"}]},
+                        "turnComplete": True,
+                    }
+                }
+            )
             await hold(peer)
 
-    async with raw_server(handler) as srv:
-        async with agentkit.connect("m", base_url=srv.base_url, **FAST) as session:  # type: ignore[arg-type]
-            await until(session, events.SessionResumptionUpdate)
-            await session.send_text("are you there?")
-            seen = await until(session, events.TurnComplete)
+    async with (
+        raw_server(handler) as srv,
+        agentkit.connect("m", base_url=srv.base_url, **FAST) as session,
+    ):
+        await until(session, events.SessionResumptionUpdate)
+        await session.send_text("are you there?")
+        seen = await until(session, events.TurnComplete)
     reconnected = next(e for e in seen if isinstance(e, events.Reconnected))
     assert reconnected.reason.startswith("1006")
     assert reconnected.possibly_lost == ("clientContent",)
@@ -108,15 +150,17 @@ async def test_refused_resume_raises_resumption_failed() -> None:
             await peer.recv()
             await peer.close(1008, "Session handle is invalid.")
 
-    async with raw_server(handler) as srv:
-        async with agentkit.connect("m", base_url=srv.base_url, **FAST) as session:  # type: ignore[arg-type]
-            await until(session, events.SessionResumptionUpdate)
-            await session.send_text("hi")
-            with pytest.raises(ResumptionFailed, match="refused to resume") as info:
-                async for _ in session:
-                    pass
-            with pytest.raises(ResumptionFailed):
-                await session.send_text("again")
+    async with (
+        raw_server(handler) as srv,
+        agentkit.connect("m", base_url=srv.base_url, **FAST) as session,
+    ):
+        await until(session, events.SessionResumptionUpdate)
+        await session.send_text("hi")
+        with pytest.raises(ResumptionFailed, match="refused to resume") as info:
+            async for _ in session:
+                pass
+        with pytest.raises(ResumptionFailed):
+            await session.send_text("again")
     assert isinstance(info.value.__cause__, SessionClosed)
     assert info.value.__cause__.reason == "Session handle is invalid."
 
@@ -140,7 +184,9 @@ async def test_resume_retries_a_transient_refusal_then_gives_up() -> None:
             await peer.close(1011, "Internal error encountered.")
 
     async with raw_server(handler) as srv:
-        async with agentkit.connect("m", base_url=srv.base_url, reconnect_attempts=2, **FAST) as session:  # type: ignore[arg-type]
+        async with agentkit.connect(
+            "m", base_url=srv.base_url, reconnect_attempts=2, **FAST
+        ) as session:
             await until(session, events.SessionResumptionUpdate)
             await session.send_text("one")
             seen = await until(session, events.TurnComplete)
@@ -171,7 +217,9 @@ async def test_calls_issued_after_the_handle_are_cancelled_on_resume() -> None:
     async def handler(peer: Peer) -> None:
         if peer.index == 0:
             await peer.setup(handle="h1")
-            await peer.send({"toolCall": {"functionCalls": [{"id": "fc-9", "name": "unlock", "args": {}}]}})
+            await peer.send(
+                {"toolCall": {"functionCalls": [{"id": "fc-9", "name": "unlock", "args": {}}]}}
+            )
             await peer.recv_kind("clientContent")
             peer.drop()
         else:
@@ -180,7 +228,7 @@ async def test_calls_issued_after_the_handle_are_cancelled_on_resume() -> None:
             await hold(peer)
 
     async with raw_server(handler) as srv:
-        async with agentkit.connect("m", base_url=srv.base_url, tools=[unlock], **FAST) as session:  # type: ignore[arg-type]
+        async with agentkit.connect("m", base_url=srv.base_url, tools=[unlock], **FAST) as session:
             await until(session, events.ToolCall)
             await started.wait()
             await session.send_text("ok")
@@ -211,11 +259,13 @@ async def test_transparent_resume_replays_unconsumed_messages() -> None:
             await hold(peer)
 
     config = {"session_resumption": {"transparent": True}}
-    async with raw_server(handler) as srv:
-        async with agentkit.connect("m", base_url=srv.base_url, config=config, **FAST) as session:  # type: ignore[arg-type]
-            for text in ("one", "two", "three"):
-                await session.send_realtime_text(text)
-            seen = await until(session, events.TurnComplete)
+    async with (
+        raw_server(handler) as srv,
+        agentkit.connect("m", base_url=srv.base_url, config=config, **FAST) as session,
+    ):
+        for text in ("one", "two", "three"):
+            await session.send_realtime_text(text)
+        seen = await until(session, events.TurnComplete)
     reconnected = next(e for e in seen if isinstance(e, events.Reconnected))
     assert (reconnected.handle, reconnected.replayed, reconnected.possibly_lost) == ("h2", 2, ())
     assert reconnected.reason == "1011 Deadline expired before operation could complete."
@@ -240,7 +290,9 @@ async def test_without_resumption_a_drop_ends_the_session() -> None:
 
 
 @pytest.mark.parametrize(("ping_timeout", "survives"), [(None, True), (0.05, False)])
-async def test_keepalive_does_not_kill_a_slow_but_healthy_session(ping_timeout: float | None, survives: bool) -> None:
+async def test_keepalive_does_not_kill_a_slow_but_healthy_session(
+    ping_timeout: float | None, survives: bool
+) -> None:
     resume_reading = anyio.Event()
 
     async def handler(peer: Peer) -> None:
@@ -249,20 +301,24 @@ async def test_keepalive_does_not_kill_a_slow_but_healthy_session(ping_timeout: 
         await peer.send({"serverContent": {"modelTurn": {"parts": [{"text": "paused"}]}}})
         await resume_reading.wait()
         peer.ws.transport.resume_reading()
-        await peer.send({"serverContent": {"modelTurn": {"parts": [{"text": "alive"}]}, "turnComplete": True}})
+        await peer.send(
+            {"serverContent": {"modelTurn": {"parts": [{"text": "alive"}]}, "turnComplete": True}}
+        )
         await hold(peer)
 
-    async with raw_server(handler) as srv:
-        async with agentkit.connect(
+    async with (
+        raw_server(handler) as srv,
+        agentkit.connect(
             "m", base_url=srv.base_url, resume=False, ping_interval=0.02, ping_timeout=ping_timeout
-        ) as session:
-            await until(session, events.Text)
-            # Letting time pass is the point here: ten ping intervals without a pong.
-            await anyio.sleep(0.3)
-            resume_reading.set()
-            if survives:
-                turn = await session.receive_turn()
-                assert turn.text == "alive"
-            else:
-                with pytest.raises(SessionClosed):
-                    await session.receive_turn()
+        ) as session,
+    ):
+        await until(session, events.Text)
+        # Letting time pass is the point here: ten ping intervals without a pong.
+        await anyio.sleep(0.3)
+        resume_reading.set()
+        if survives:
+            turn = await session.receive_turn()
+            assert turn.text == "alive"
+        else:
+            with pytest.raises(SessionClosed):
+                await session.receive_turn()

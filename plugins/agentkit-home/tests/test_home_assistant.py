@@ -162,4 +162,24 @@ async def test_bad_token(ha: HomeAssistant) -> None:
         with pytest.raises(HomeAuthError, match=r"\(HTTP 401\); check HA_TOKEN$") as info:
             await bad.states()
     assert secret not in str(info.value)
-    assert TOKEN not in str(info.value)
+    leaked = TOKEN in str(info.value)  # outside the assert: pytest would print the real token
+    assert not leaked, "the real HA_TOKEN appears in the error message"
+
+
+@pytest.mark.anyio
+async def test_watch_door_streams_a_real_lock_change(ha: HomeAssistant) -> None:
+    await ha.call_service("lock", "lock", "lock.front_door")
+    async with Dispatcher([home_toolbox(ha)]) as d:
+        d.submit("w1", "watch_door", {"door": "front door", "changes": 1})
+        with anyio.fail_after(15):
+            first = await d.replies.receive()
+            assert first.response == {"watching": "Front Door", "state": "locked"}
+            await ha.call_service("lock", "unlock", "lock.front_door")
+            change = await d.replies.receive()
+            summary = await d.replies.receive()
+            final = await d.replies.receive()
+    assert change.response == {"door": "Front Door", "state": "unlocked", "change": 1}
+    assert (change.will_continue, change.scheduling) == (True, "INTERRUPT")
+    assert summary.response["status"] == "done watching"
+    assert final.will_continue is False
+    await ha.call_service("lock", "lock", "lock.front_door")

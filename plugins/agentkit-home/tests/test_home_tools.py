@@ -225,6 +225,22 @@ async def test_watch_door_streams_each_change(home: VirtualHome) -> None:
     assert d.calls["w1"].state is CallState.ANSWERED
 
 
+@pytest.mark.anyio
+async def test_watch_door_reports_settled_states_only(home: VirtualHome) -> None:
+    async with dispatching(home) as d:
+        d.submit("w1", "watch_door", {"door": "front door lock", "changes": 1})
+        with anyio.fail_after(10):
+            first = await d.replies.receive()
+            assert first.response == {"watching": "Front door lock", "state": "locked"}
+            for state in ("unlocking", "locked", "unlocking", "unlocked"):
+                await anyio.wait_all_tasks_blocked()
+                home.set_state("lock.front_door", state)
+            change = await d.replies.receive()
+            await d.replies.receive()  # the summary
+            await d.replies.receive()  # the end of the stream
+    assert change.response == {"door": "Front door lock", "state": "unlocked", "change": 1}
+
+
 # -- compensation ---------------------------------------------------------------------------
 
 

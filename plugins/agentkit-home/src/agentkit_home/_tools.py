@@ -53,6 +53,7 @@ _KIND_DOMAINS = {
 _ALL_DOMAINS = ("light", "switch", "climate", "cover", "lock", "scene", "binary_sensor", "sensor")
 _DOOR_DOMAINS = ("binary_sensor", "lock", "cover")
 _OPEN_WORDS = {"on": "open", "off": "closed"}  # binary_sensor door states
+_TRANSITIONAL = frozenset({"locking", "unlocking", "opening", "closing"})
 
 Previous = list[dict[str, Any]]
 Restore = Callable[[Previous], Awaitable[None]]
@@ -61,6 +62,10 @@ DeviceArg = Annotated[
     str, Field(description="A room ('kitchen') or a device name ('bed light', 'blinds')")
 ]
 DoorArg = Annotated[str, Field(description="Which door, e.g. 'front door'")]
+Confirm = Annotated[
+    bool,
+    Field(description="Must be true, and only after the user explicitly confirmed"),
+]
 
 
 def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
@@ -349,11 +354,6 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
 
     # -- locks -----------------------------------------------------------------------
 
-    Confirm = Annotated[
-        bool,
-        Field(description="Must be true, and only after the user explicitly confirmed"),
-    ]
-
     async def lock_action(
         ctx: ToolContext, door: str, service: str, confirm: bool
     ) -> dict[str, Any]:
@@ -431,6 +431,7 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
             will_continue=True,
         )
         seen = 0
+        reported = current.state
         deadline = anyio.current_time() + minutes * 60
         while seen < changes:
             new = None
@@ -438,7 +439,9 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
                 new = await home.wait_change(current.entity_id, current)
             if new is None:
                 break
-            if new.state != current.state:
+            # "unlocking" or "opening" is not news; the state it settles in is.
+            if new.state != reported and new.state not in _TRANSITIONAL:
+                reported = new.state
                 seen += 1
                 yield ToolResult(
                     {"door": new.name, "state": door_word(new), "change": seen},

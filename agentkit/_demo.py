@@ -1,0 +1,270 @@
+"""``agentkit demo``: the home-automation agent, start to finish.
+
+The agent gets the tools of the ``agentkit-home`` and ``agentkit-timers`` plugin packages and
+is told four things. It shows two tool calls running concurrently, a NON_BLOCKING timer that
+interrupts the model when it fires, a call cancelled by a barge-in (and undone by its
+``on_cancel`` hook), and the home's final state.
+
+Where it runs:
+- no ``GEMINI_API_KEY`` (or ``--offline``): an in-process emulator plays the model from a
+  script, so the run is the same every time;
+- with a key: Gemini itself decides what to call;
+- ``--base-url``: any Live API server (the same script is not sent; that server decides);
+- ``HA_URL`` and ``HA_TOKEN``: the tools act on that Home Assistant instead of a virtual home.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+import anyio
+
+from . import events as ev
+from ._console import Console
+
+__all__ = ["DEMO_MODEL", "LINES", "demo_script", "run_demo"]
+
+DEMO_MODEL = "gemini-2.5-flash-native-audio-latest"
+DEVICE_LATENCY = 0.25  # seconds a virtual device takes to answer
+COVER_TRAVEL = 3.0  # seconds the virtual blinds take to close
+TURN_TIMEOUT = 45.0
+
+
+@dataclass(frozen=True)
+class Line:
+    """One thing the user says; ``barge_in_on`` interrupts as soon as that tool is called."""
+
+    text: str
+    barge_in_on: str | None = None
+
+
+LINES = [
+    Line("Turn on the kitchen light and set the thermostat to heat to 21 degrees."),
+    Line("Start a 4 second timer for my tea."),
+    Line("Close the living room blinds.", barge_in_on="close_cover"),
+    Line("Stop! Leave the blinds open."),
+]
+
+SYSTEM = (
+    "You are a home assistant that acts through tools. Keep answers to one short sentence. "
+    "When several devices are asked for at once, call all the tools together."
+)
+
+
+def demo_script() -> Any:
+    """What the emulator's model does in the offline demo (one step list per connection)."""
+    from .emulator import (
+        Script,
+        call,
+        calls,
+        cancel,
+        expect_text,
+        say,
+        send,
+        turn_complete,
+        wait_responses,
+    )
+
+    return Script(
+        [
+            expect_text("kitchen"),
+            calls(
+                ("turn_on_light", {"room": "kitchen"}, "call-light"),
+                ("set_thermostat", {"mode": "heat", "temperature": 21}, "call-thermostat"),
+            ),
+            wait_responses(),
+            say("The kitchen light is on and the thermostat is heating to 21 degrees."),
+            expect_text("timer"),
+            call("start_timer", {"seconds": 4, "label": "tea"}, id="call-timer"),
+            say("Your four second tea timer is running; I will tell you when it is done."),
+            expect_text("blinds"),
+            call("close_cover", {"device": "living room blinds"}, id="call-blinds"),
+            expect_text("stop"),
+            # Barge-in: the generation that asked for the blinds is cut, and its pending
+            # call with it; the timer belongs to an earlier, finished turn and keeps running.
+            send({"serverContent": {"interrupted": True}}),
+            cancel(["call-blinds"]),
+            turn_complete(),
+            say("Okay, I stopped the blinds; they stay open."),
+            wait_responses(["call-timer"]),
+            say("Ding! Your tea timer is done."),
+        ]
+    )
+
+
+def _demo_home() -> Any:
+    """The home the tools act on: Home Assistant from the environment, else a virtual home
+    whose devices take a moment to answer, so concurrency and barge-in are visible."""
+    from agentkit_home import VirtualHome, home_from_env
+
+    home = home_from_env()
+    if not isinstance(home, VirtualHome):
+        return home
+
+    class DemoHome(VirtualHome):
+        async def call_service(
+            self, domain: str, service: str, entity_id: str, **data: Any
+        ) -> Any:
+            if (domain, service) == ("cover", "close_cover"):
+                # The blinds start moving at once and take a while: a cancel lands mid-way.
+                self.set_state(entity_id, "closing", current_position=50)
+                await anyio.sleep(COVER_TRAVEL)
+            else:
+                await anyio.sleep(DEVICE_LATENCY)
+            return await super().call_service(domain, service, entity_id, **data)
+
+    return DemoHome()
+
+
+def _tools(home: Any) -> list[Any]:
+    from agentkit_home import home_toolbox
+    from agentkit_timers import start_timer
+
+    return [home_toolbox(home), start_timer]
+
+
+async def run_demo(
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    offline: bool = False,
+    out: TextIO | None = None,
+) -> int:
+    """Run the demo; returns the exit code."""
+    out = out or sys.stdout
+    try:
+        home = _demo_home()
+        tools = _tools(home)
+    except ImportError as exc:
+        out.write(
+            f"agentkit demo needs the home and timer plugins ({exc}).\n"
+            "Install them with: pip install -e plugins/agentkit-home -e plugins/agentkit-timers\n"
+        )
+        return 2
+    from .session import connect
+
+    has_key = bool(os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY"))
+    use_emulator = base_url is None and (offline or not has_key)
+    model = model or DEMO_MODEL
+    console = Console(out)
+
+    async with AsyncExitStack() as stack:
+        if use_emulator:
+            from .emulator import Emulator
+
+            emulator = await stack.enter_async_context(Emulator(script=demo_script()))
+            base_url = emulator.base_url
+            where = f"the local emulator at {base_url} (scripted model; set GEMINI_API_KEY for Gemini)"
+        else:
+            where = base_url or f"Gemini ({model})"
+        console.line("demo", f"home demo on {getattr(home, 'label', type(home).__name__)}, talking to {where}")
+        session = await stack.enter_async_context(
+            connect(
+                model,
+                tools=tools,
+                base_url=base_url,
+                config={
+                    "response_modalities": ["AUDIO"],
+                    "output_audio_transcription": {},
+                    "system_instruction": SYSTEM,
+                },
+            )
+        )
+        console.calls = session.calls
+        started = time.monotonic()
+        await _converse(session, console)
+        console.line("demo", f"conversation over in {time.monotonic() - started:.1f} s")
+        _summary(session, console)
+    await _final_state(home, console)
+    return 0
+
+
+async def _converse(session: Any, console: Console) -> None:
+    """Say each line, wait for the model's turn (or barge in), then wait for the timer."""
+    waiters: list[tuple[Callable[[ev.Event], bool], anyio.Event]] = []
+
+    def wait_for(predicate: Callable[[ev.Event], bool]) -> anyio.Event:
+        done = anyio.Event()
+        waiters.append((predicate, done))
+        return done
+
+    spoke = False  # did the model say anything in the current turn?
+
+    def answered(event: ev.Event) -> bool:
+        # A turn that only closes an interrupted generation is not the answer.
+        return isinstance(event, ev.TurnComplete) and spoke
+
+    async def show() -> None:
+        nonlocal spoke
+        async for event in session:
+            console.show(event)
+            if isinstance(event, ev.Text | ev.OutputTranscription | ev.Audio):
+                spoke = True
+            for predicate, done in list(waiters):
+                if predicate(event):
+                    done.set()
+                    waiters.remove((predicate, done))
+            if isinstance(event, ev.TurnComplete):
+                spoke = False
+
+    async def until(done: anyio.Event, what: str) -> None:
+        with anyio.move_on_after(TURN_TIMEOUT) as scope:
+            await done.wait()
+        if scope.cancelled_caught:
+            console.line("demo", f"(no {what} within {TURN_TIMEOUT:.0f} s; moving on)")
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(show)
+        for line in LINES:
+            if line.barge_in_on:
+                name = line.barge_in_on
+                done = wait_for(
+                    lambda e, name=name: isinstance(e, ev.ToolCall)
+                    and any(c.name == name for c in e.calls)
+                )
+            else:
+                done = wait_for(answered)
+            console.user(line.text)
+            await session.send_text(line.text)
+            await until(done, "tool call" if line.barge_in_on else "answer")
+        # NON_BLOCKING calls (the timer) answer later; wait for them and the model's reply.
+        if session.calls.running():
+            console.line("demo", "waiting for the running calls (the tea timer) to finish…")
+            with anyio.move_on_after(TURN_TIMEOUT):
+                while session.calls.running():
+                    await wait_for(lambda e: isinstance(e, ev.ToolResponse)).wait()
+            await until(wait_for(answered), "answer")
+        tg.cancel_scope.cancel()
+
+
+def _summary(session: Any, console: Console) -> None:
+    records = list(session.calls.values())
+    console.line("demo", f"{len(records)} tool call(s):")
+    for r in records:
+        took = f"{r.duration * 1000:.0f} ms" if r.duration is not None else "-"
+        extra = ", compensated by on_cancel" if getattr(r, "compensated", False) else ""
+        console.line("", f"  {r.name:<16} {r.state.value:<10} {took:>8}{extra}")
+    concurrent = [r for r in records if r.name in {"turn_on_light", "set_thermostat"}]
+    if len(concurrent) == 2 and all(r.ended_at for r in concurrent):
+        wall = max(r.ended_at for r in concurrent) - min(r.started_at for r in concurrent)
+        total = sum(r.duration or 0 for r in concurrent)
+        console.line("", f"  light + thermostat ran concurrently: {wall * 1000:.0f} ms wall "
+                         f"for {total * 1000:.0f} ms of tool time")  # fmt: skip
+
+
+async def _final_state(home: Any, console: Console) -> None:
+    console.line("home", "final state:")
+    for s in await home.states():
+        if s.domain in {"light", "climate", "cover", "lock"}:
+            detail = ""
+            if s.domain == "climate":
+                detail = f" → {s.attributes.get('temperature')}°"
+            elif s.domain == "cover":
+                detail = f" ({s.attributes.get('current_position')}% open)"
+            console.line("", f"  {s.name:<28} {s.state}{detail}")
