@@ -7,6 +7,7 @@ network stack.
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
@@ -51,6 +52,9 @@ __all__ = [
     "hookspec",
     "tool",
 ]
+
+# A library never configures logging; silence "no handler" fallbacks (httpx does the same).
+logging.getLogger("agentkit").addHandler(logging.NullHandler())
 
 _LAZY: dict[str, str] = {
     "tool": "agentkit.tools",

@@ -35,17 +35,24 @@ async def chat(
     system: str | None = None,
     audio_in: str | None = None,
     audio_out: str | None = None,
+    text_only: bool = False,
     stdin: TextIO | None = None,
     out: TextIO | None = None,
 ) -> None:
-    """Run an interactive session until end of input or ``/quit``."""
+    """Run an interactive session until end of input or ``/quit``.
+
+    Answers come as audio (written to ``audio_out`` if given) and are shown as their
+    transcript; ``text_only`` asks for TEXT answers instead (half-cascade models).
+    """
     from . import audio
     from .session import connect
 
     stdin = stdin or sys.stdin
     out = out or sys.stdout
-    config: dict[str, Any] = {"response_modalities": ["AUDIO" if audio_out else "TEXT"]}
-    if audio_out:
+    # AUDIO with a transcript by default: native-audio models answer only in audio.
+    audio_answers = not text_only or audio_out is not None
+    config: dict[str, Any] = {"response_modalities": ["AUDIO" if audio_answers else "TEXT"]}
+    if audio_answers:
         config["output_audio_transcription"] = {}
     if audio_in:
         config["input_audio_transcription"] = {}
@@ -63,7 +70,7 @@ async def chat(
         session = await stack.enter_async_context(
             connect(
                 model, config=config, base_url=base_url, api_version=api_version, plugins=plugins
-            )  # fmt: skip
+            )
         )
         console = Console(out, session.calls)
         turn_done = anyio.Event()

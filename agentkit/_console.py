@@ -87,10 +87,8 @@ class Console:
                 )
             case ev.ToolCallCancellation(ids=ids):
                 for call_id in ids:
-                    self.line(
-                        "tool",
-                        f"⊘ {self._names.get(call_id, call_id)} cancelled by the server [{call_id}]",
-                    )
+                    name = self._names.get(call_id, call_id)
+                    self.line("tool", f"⊘ {name} cancelled by the server [{call_id}]")
             case ev.Interrupted():
                 self.line("model", "(interrupted)")
             case ev.ExecutableCode(code=code):

@@ -108,9 +108,7 @@ def _demo_home() -> Any:
         return home
 
     class DemoHome(VirtualHome):
-        async def call_service(
-            self, domain: str, service: str, entity_id: str, **data: Any
-        ) -> Any:
+        async def call_service(self, domain: str, service: str, entity_id: str, **data: Any) -> Any:
             if (domain, service) == ("cover", "close_cover"):
                 # The blinds start moving at once and take a while: a cancel lands mid-way.
                 self.set_state(entity_id, "closing", current_position=50)
@@ -160,10 +158,15 @@ async def run_demo(
 
             emulator = await stack.enter_async_context(Emulator(script=demo_script()))
             base_url = emulator.base_url
-            where = f"the local emulator at {base_url} (scripted model; set GEMINI_API_KEY for Gemini)"
+            where = (
+                f"the local emulator at {base_url} (scripted model; set GEMINI_API_KEY for Gemini)"
+            )
         else:
             where = base_url or f"Gemini ({model})"
-        console.line("demo", f"home demo on {getattr(home, 'label', type(home).__name__)}, talking to {where}")
+        console.line(
+            "demo",
+            f"home demo on {getattr(home, 'label', type(home).__name__)}, talking to {where}",
+        )
         session = await stack.enter_async_context(
             connect(
                 model,
@@ -222,14 +225,7 @@ async def _converse(session: Any, console: Console) -> None:
     async with anyio.create_task_group() as tg:
         tg.start_soon(show)
         for line in LINES:
-            if line.barge_in_on:
-                name = line.barge_in_on
-                done = wait_for(
-                    lambda e, name=name: isinstance(e, ev.ToolCall)
-                    and any(c.name == name for c in e.calls)
-                )
-            else:
-                done = wait_for(answered)
+            done = wait_for(_calls(line.barge_in_on) if line.barge_in_on else answered)
             console.user(line.text)
             await session.send_text(line.text)
             await until(done, "tool call" if line.barge_in_on else "answer")
@@ -241,6 +237,15 @@ async def _converse(session: Any, console: Console) -> None:
                     await wait_for(lambda e: isinstance(e, ev.ToolResponse)).wait()
             await until(wait_for(answered), "answer")
         tg.cancel_scope.cancel()
+
+
+def _calls(name: str) -> Callable[[ev.Event], bool]:
+    """A predicate: the model asked for ``name``."""
+
+    def predicate(event: ev.Event) -> bool:
+        return isinstance(event, ev.ToolCall) and any(c.name == name for c in event.calls)
+
+    return predicate
 
 
 def _summary(session: Any, console: Console) -> None:

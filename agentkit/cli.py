@@ -15,7 +15,7 @@ from ._version import __version__
 
 __all__ = ["main"]
 
-DEFAULT_MODEL = "gemini-2.0-flash-live-001"
+DEFAULT_MODEL = "gemini-2.5-flash-native-audio-latest"
 
 
 def _plugin_selection(value: str | None) -> bool | list[str]:
@@ -42,9 +42,8 @@ def _cmd_tools(args: argparse.Namespace) -> int:
             out.write(f"plugin {failure.name!r} skipped: {failure.error}\n")
         out.write(f"tools ({len(plugins.tools)}):\n")
         for t in plugins.tools:
-            out.write(
-                f"  {t.name:<24} {t.behavior.value:<12} {t.description.splitlines()[0] if t.description else ''}\n"
-            )
+            summary = t.description.splitlines()[0] if t.description else ""
+            out.write(f"  {t.name:<24} {t.behavior.value:<12} {summary}\n")
         out.write("\ndeclarations:\n")
         out.write(json.dumps(plugins.declarations(), indent=2) + "\n")
     return 0
@@ -70,6 +69,7 @@ def _cmd_chat(args: argparse.Namespace) -> int:
             system=args.system,
             audio_in=args.audio_in,
             audio_out=args.audio_out,
+            text_only=args.text,
         )
     )
     return 0

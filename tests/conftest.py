@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 _SECRET_VARS = ("GEMINI_API_KEY", "GOOGLE_API_KEY", "AGENTKIT_PLUGINS", "GOOGLE_GEMINI_BASE_URL",
+                "HA_URL", "HA_TOKEN", "AGENTKIT_BASE_URL", "AGENTKIT_MODEL",
                 "GOOGLE_GENAI_API_VERSION")
 
 

@@ -14,7 +14,7 @@ def _imports(path: Path) -> set[str]:
     """Absolute module names imported by one file (relative imports resolved)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
-    package = parts[:-1] if parts[-1] != "__init__" else parts[:-1]
+    package = parts[:-1]  # the containing package, for __init__ files too
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -48,10 +48,31 @@ def _violations(layer: str, forbidden: tuple[str, ...]) -> list[str]:
 
 RULES = [
     # sans-I/O: no event loop, no sockets
-    ("protocol", ("anyio", "websockets", "asyncio", "trio", "socket", "httpx", "agentkit.session",
-                  "agentkit.dispatch")),
-    ("tools", ("anyio", "websockets", "asyncio", "httpx", "agentkit.session", "agentkit.dispatch",
-               "agentkit.protocol")),
+    (
+        "protocol",
+        (
+            "anyio",
+            "websockets",
+            "asyncio",
+            "trio",
+            "socket",
+            "httpx",
+            "agentkit.session",
+            "agentkit.dispatch",
+        ),
+    ),
+    (
+        "tools",
+        (
+            "anyio",
+            "websockets",
+            "asyncio",
+            "httpx",
+            "agentkit.session",
+            "agentkit.dispatch",
+            "agentkit.protocol",
+        ),
+    ),
     # concurrency only: no network code
     ("dispatch", ("websockets", "httpx", "agentkit.session", "agentkit.protocol")),
     # the emulator is the other side of the wire, written independently of the client

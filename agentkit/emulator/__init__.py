@@ -1,7 +1,23 @@
 """An offline Live API (BidiGenerateContent) server that Google's SDKs accept.
 
->>> async with Emulator() as emu:           # doctest: +SKIP
-...     session = await agentkit.connect(base_url=emu.base_url, ...)
+agentkit or any raw WebSocket client::
+
+    async with Emulator() as emu:                       # ws://127.0.0.1:<port>
+        ...connect to emu.base_url...
+
+Google's Python SDK always uses TLS with a key, so give it ``tls=True``::
+
+    async with Emulator(tls=True) as emu:
+        ctx = ssl.create_default_context(cafile=str(emu.ca_file))
+        client = genai.Client(api_key="any", http_options=types.HttpOptions(
+            base_url=emu.http_base_url, api_version="v1beta", async_client_args={"ssl": ctx}))
+
+The JS SDK takes ``emu.http_base_url`` of a plain ``Emulator()`` as its ``baseUrl``.
+``agentkit emulator --port 8765 [--tls]`` serves the same from the command line.
+
+Without ``script=`` a deterministic rule-based model answers (see :class:`RuleModel`);
+with it, :class:`Script` steps (``expect_text``, ``say``, ``call``, ``wait_responses``,
+``go_away``, ``drop``, ``close``, ``interrupt``, ``cancel``...) run instead.
 
 The emulator is the other side of the wire, written independently of agentkit's client
 (it never imports ``agentkit.session``, ``dispatch``, ``tools`` or ``events``). It speaks the

@@ -668,7 +668,11 @@ class Connection:
                 if limit is not None:
                     deadlines.append((self.state.started + limit, "session"))
             if not deadlines:
-                await anyio.sleep(0.5)  # has_video may change the limit later
+                if "contextWindowCompression" in self.info.setup or (
+                    self.emu.session_limit_video is None and self.emu.session_limit_audio is None
+                ):
+                    return  # nothing can ever end this connection on a timer
+                await anyio.sleep(0.5)  # a video frame may bring a limit later
                 continue
             at, why = min(deadlines)
             time_left = min(self.emu.goaway_time_left, max(0.0, at - opened))

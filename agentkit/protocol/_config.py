@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel, to_snake
+from pydantic_core import PydanticCustomError
 
 from ..errors import ConfigError
 from ._base import WireEnum
@@ -84,13 +85,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _check_enum(field: str, value: str | None) -> str | None:
+def _check_enum(field: str, value: str | None, path: str | None = None) -> str | None:
     if value is None:
         return None
     allowed = _ENUMS[field]
     upper = value.upper()
     if upper not in allowed:
-        raise ValueError(f"{field}: {value!r} is not one of {', '.join(allowed)}")
+        raise PydanticCustomError(
+            "agentkit_enum",
+            "{sub}: {value!r} is not one of {allowed}",
+            {"sub": path or field, "value": value, "allowed": ", ".join(allowed)},
+        )
     return upper
 
 
@@ -184,10 +189,14 @@ class LiveConfig(BaseModel):
         aad = value.automatic_activity_detection
         if aad is not None:
             aad.start_of_speech_sensitivity = _check_enum(
-                "start_of_speech_sensitivity", aad.start_of_speech_sensitivity
+                "start_of_speech_sensitivity",
+                aad.start_of_speech_sensitivity,
+                "automatic_activity_detection.start_of_speech_sensitivity",
             )
             aad.end_of_speech_sensitivity = _check_enum(
-                "end_of_speech_sensitivity", aad.end_of_speech_sensitivity
+                "end_of_speech_sensitivity",
+                aad.end_of_speech_sensitivity,
+                "automatic_activity_detection.end_of_speech_sensitivity",
             )
         return value
 
@@ -279,6 +288,10 @@ def load_config(config: LiveConfig | Mapping[str, Any] | BaseModel | None) -> Li
         first = errors[0]
         field = ".".join(to_snake(p) if isinstance(p, str) else str(p) for p in first["loc"])
         msg = first["msg"]
+        sub = (first.get("ctx") or {}).get("sub")
+        if first["type"] == "agentkit_enum" and sub and not field.endswith(sub):
+            field = f"{field}.{sub}" if field else sub
+            msg = f"{first['ctx']['value']!r} is not one of {first['ctx']['allowed']}"
         if first["type"] == "extra_forbidden":
             msg = "unknown config option"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""

@@ -32,6 +32,8 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
         "description": "Get weather",
         "parameters": {"type": "OBJECT", "properties": {"city": {"type": "STRING"}}},
     },
+}
+GUIDE: dict[str, dict[str, Any]] = {
     "turn_on_the_lights": {"name": "turn_on_the_lights"},
     "turn_off_the_lights": {"name": "turn_off_the_lights"},
 }
@@ -52,14 +54,29 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
             [("set_light", {"room": "living room", "on": False})],
         ),
         ("What's the weather in Paris?", [("get_weather", {"city": "Paris"})]),
-        ("Turn off the lights", [("turn_off_the_lights", {})]),
-        ("Turn on the lights please", [("turn_on_the_lights", {})]),
         ("hello there", []),
     ],
 )
 def test_match_functions(text: str, expected: list[tuple[str, dict[str, Any]]]) -> None:
     found = RuleModel().match_functions(text, FUNCTIONS)
     assert [(m.name, m.args) for m in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Turn off the lights", ["turn_off_the_lights"]),
+        ("Turn on the lights please", ["turn_on_the_lights"]),
+        ("Turn on the kitchen light", ["turn_on_the_lights"]),
+        (
+            "Turn on the lights, then turn off the lights",
+            ["turn_on_the_lights", "turn_off_the_lights"],
+        ),
+    ],
+)
+def test_the_more_specific_name_wins(text: str, expected: list[str]) -> None:
+    found = RuleModel().match_functions(text, {**FUNCTIONS, **GUIDE})
+    assert [m.name for m in found] == expected
 
 
 def test_replies_are_deterministic_and_honest() -> None:

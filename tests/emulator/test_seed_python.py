@@ -662,3 +662,26 @@ async def test_two_clients_at_once(tls_emu: Emulator) -> None:
     assert replies["first client"].startswith('You said: "first client"')
     assert replies["second client"].startswith('You said: "second client"')
     assert len(tls_emu.connections) == 2
+
+
+async def test_sdk_default_base_url_shape_and_version(tls_emu: Emulator) -> None:
+    """A base URL ending in '/' and no api_version: google-genai asks for //ws/...v1..."""
+    import ssl
+
+    from google import genai
+
+    ctx = ssl.create_default_context(cafile=str(tls_emu.ca_file))
+    client = genai.Client(
+        api_key="test-key",
+        http_options=types.HttpOptions(
+            base_url=tls_emu.http_base_url + "/", async_client_args={"ssl": ctx}
+        ),
+    )
+    async with client.aio.live.connect(model=model, config={"response_modalities": ["TEXT"]}) as s:
+        await s.send_client_content(turns={"parts": [{"text": "hi"}]})
+        assert "".join([m.text async for m in s.receive() if m.text]).startswith('You said: "hi"')
+    record = tls_emu.connections[0]
+    assert (
+        record.path == "//ws/google.ai.generativelanguage.v1.GenerativeService.BidiGenerateContent"
+    )
+    assert record.version == "v1"

@@ -152,8 +152,8 @@ def test_resume_adds_session_resumption_and_handle() -> None:
         ({"media_resolution": "HUGE"}, "media_resolution", "MEDIA_RESOLUTION_LOW"),
         (
             {"realtime_input_config": {"turn_coverage": "ALL"}},
-            "realtime_input_config",
-            "turn_coverage: 'ALL'",
+            "realtime_input_config.turn_coverage",
+            "'ALL' is not one of",
         ),
         (
             {
@@ -161,8 +161,8 @@ def test_resume_adds_session_resumption_and_handle() -> None:
                     "automatic_activity_detection": {"start_of_speech_sensitivity": "LOUD"}
                 }
             },
-            "realtime_input_config",
-            "start_of_speech_sensitivity",
+            "realtime_input_config.automatic_activity_detection.start_of_speech_sensitivity",
+            "START_SENSITIVITY_LOW",
         ),
         (
             {"context_window_compression": {"trigger_tokens": "many"}},

@@ -456,3 +456,39 @@ async def test_normal_close_ends_iteration_and_refuses_sends() -> None:
         with pytest.raises(SessionClosed, match="1000: done"):
             await session.send_text("hello?")
     assert [type(e) for e in seen] == [events.SetupComplete, events.Text]
+
+
+async def test_plugins_add_tools_instructions_and_observe_events() -> None:
+    from agentkit_test_plugins import good  # installed with the plugin tests' packages
+
+    good.seen.clear()
+
+    async def handler(peer: Peer) -> None:
+        setup = await peer.setup()
+        assert setup["systemInstruction"] == {
+            "parts": [{"text": "Be brief."}, {"text": "testplug-good is loaded."}]
+        }
+        assert setup["tools"][0]["functionDeclarations"][0]["name"] == "testplug_echo"
+        await peer.send(
+            {
+                "toolCall": {
+                    "functionCalls": [{"id": "p1", "name": "testplug_echo", "args": {"text": "x"}}]
+                }
+            }
+        )
+        body = await peer.recv_kind("toolResponse")
+        assert body["functionResponses"][0]["response"] == {"echo": "x"}
+        await peer.send({"serverContent": {"turnComplete": True}})
+        await hold(peer)
+
+    async with (
+        raw_server(handler) as srv,
+        agentkit.connect(
+            "m",
+            base_url=srv.base_url,
+            plugins=["testplug-good"],
+            config={"system_instruction": "Be brief."},
+        ) as session,
+    ):
+        turn = await session.receive_turn()
+    assert [type(e) for e in good.seen] == [type(e) for e in turn.events]

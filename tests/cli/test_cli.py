@@ -1,0 +1,111 @@
+"""The ``agentkit`` command, as a user runs it."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import anyio
+import pytest
+import websockets
+
+from agentkit._chat import chat
+from agentkit._demo import run_demo
+from agentkit.cli import main
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_demo_runs_offline_to_completion(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", "demo-secret-key-123")
+    out = io.StringIO()
+    assert await run_demo(offline=True, out=out) == 0
+    text = out.getvalue()
+    assert "demo-secret-key-123" not in text
+    # two calls of one toolCall, both answered
+    assert "▶ turn_on_light(room='kitchen')" in text
+    assert "▶ set_thermostat(mode='heat', temperature=21)" in text
+    assert "ran concurrently" in text
+    # the barge-in cancelled the blinds, and on_cancel put them back
+    assert "⊘ close_cover cancelled by the server" in text
+    assert "close_cover      cancelled" in text and "compensated by on_cancel" in text
+    # the NON_BLOCKING timer answered with INTERRUPT and the model spoke about it
+    assert "✓ start_timer" in text and "INTERRUPT" in text
+    assert "Ding! Your tea timer is done." in text
+    final = text.split("final state:")[1]
+    assert "Kitchen light                on" in final
+    assert "Living room blinds           open (100% open)" in final
+    assert "heat → 21.0°" in final
+
+
+def test_tools_lists_every_installed_plugin_and_reports_broken_ones(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["tools"]) == 0
+    out = capsys.readouterr().out
+    loaded = out.splitlines()[0]
+    assert "home" in loaded and "timers" in loaded and "testplug-good" in loaded
+    assert "plugin 'testplug-broken' skipped: ModuleNotFoundError" in out
+    for name in ("turn_on_light", "start_timer", "testplug_echo"):
+        assert f"  {name} " in out
+
+
+def test_tools_json_prints_declarations_of_the_chosen_plugins(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["tools", "--json", "--plugins", "timers"]) == 0
+    declarations = json.loads(capsys.readouterr().out)
+    names = {d["name"] for d in declarations}
+    assert names == {"start_timer", "list_timers", "cancel_timer"}
+    timer = next(d for d in declarations if d["name"] == "start_timer")
+    assert timer["behavior"] == "NON_BLOCKING"
+    assert timer["parameters"]["required"] == ["seconds"]
+
+
+def test_unknown_option_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["tools", "--nope"])
+    assert exc.value.code == 2
+    assert "unrecognized arguments: --nope" in capsys.readouterr().err
+
+
+@pytest.mark.anyio
+async def test_emulator_command_serves_the_live_api() -> None:
+    proc = await anyio.open_process(
+        [sys.executable, "-m", "agentkit", "emulator", "--port", "0"], stderr=subprocess.DEVNULL
+    )
+    try:
+        assert proc.stdout is not None
+        first = b""
+        while not first.endswith(b"\n"):
+            first += await proc.stdout.receive(1)
+        base = first.decode().split("listening on ")[1].strip()
+        assert base.startswith("ws://127.0.0.1:")
+        url = base + "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"
+        async with websockets.connect(url) as ws:
+            setup = {"model": "models/gemini-2.0-flash-live-001",
+                     "generationConfig": {"responseModalities": ["TEXT"]}}  # fmt: skip
+            await ws.send(json.dumps({"setup": setup}))
+            assert json.loads(await ws.recv()) == {"setupComplete": {}}
+    finally:
+        proc.terminate()
+        with anyio.fail_after(10):
+            assert await proc.wait() is not None
+
+
+@pytest.mark.anyio
+async def test_chat_reads_turns_from_piped_input() -> None:
+    stdin = io.StringIO("Turn on the kitchen light\n/quit\n")
+    out = io.StringIO()
+    await chat(model="gemini-2.5-flash-native-audio-latest", plugins=["home"], stdin=stdin, out=out)
+    text = out.getvalue()
+    assert "using the local emulator" in text
+    assert "you  › Turn on the kitchen light" in text
+    assert "▶ turn_on_light(room='kitchen')" in text
+    assert "✓ turn_on_light" in text
