@@ -34,7 +34,7 @@ def _cmd_tools(args: argparse.Namespace) -> int:
     selection = _plugin_selection(args.plugins)
     plugins = load_plugins(selection if selection is not False else [])
     if args.json:
-        print(json.dumps(plugins.declarations(), indent=2))
+        print(json.dumps(plugins.describe(), indent=2))
     else:
         out = sys.stdout
         out.write(f"plugins loaded: {', '.join(plugins.names) or '(none)'}\n")
@@ -85,6 +85,23 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     )
 
 
+_BUILTIN = ("tools", "emulator", "chat", "demo")
+
+
+def _add_plugin_commands(parser: argparse.ArgumentParser) -> None:
+    """Let plugins add subcommands (hook ``agentkit_register_commands``).
+
+    A plugin command sets ``func`` with ``set_defaults(func=...)``: a callable taking the
+    parsed arguments and returning an exit code.
+    """
+    from .plugins import load_plugins
+
+    subparsers = next(
+        a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+    )
+    load_plugins().register_commands(subparsers)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``agentkit`` command."""
     parser = argparse.ArgumentParser(
@@ -98,7 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     tools.add_argument(
         "--plugins", help="comma-separated plugin names (default: all; env AGENTKIT_PLUGINS)"
     )
-    tools.add_argument("--json", action="store_true", help="print only the declarations as JSON")
+    tools.add_argument(
+        "--json", action="store_true", help="print plugins, declarations and failures as JSON"
+    )
     tools.set_defaults(func=_cmd_tools)
 
     emu = sub.add_parser("emulator", help="serve the offline Live API emulator", add_help=False)
@@ -146,6 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["emulator"]:  # its options belong to the emulator's own parser
         args = argparse.Namespace(func=_cmd_emulator, rest=argv[1:])
     else:
+        if argv[:1] not in ([c] for c in _BUILTIN):
+            _add_plugin_commands(parser)  # only when needed: loading plugins imports them
         args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -16,21 +16,21 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from ._faults import Faults
+from ._handshake import admit
+from ._lifetime import watch_lifetime
 from ._model import synth_audio
 from ._records import ConnectionRecord
-from ._script import Script, Step
-from ._session_state import PendingCall, SessionState, estimate_tokens
+from ._script import Script
+from ._script_runner import run_script
+from ._session_state import PendingCall, SessionState
 from ._setup import SetupInfo, validate_setup
-from ._tokens import apply_constraints
 from ._vad import Vad, pcm_rate
 from ._wire import (
     INVALID_ARGUMENT,
     SetupRefused,
     b64decode,
     b64encode,
-    credential_from,
     dumps,
-    duration,
     normalise,
     parse_int64,
     parse_route,
@@ -44,12 +44,6 @@ __all__ = ["Connection"]
 
 logger = logging.getLogger("agentkit.emulator")
 
-_BAD_KEY = "API key not valid. Please pass a valid API key."
-_UNREGISTERED = (
-    "Method doesn't allow unregistered callers (callers without established identity). "
-    "Please use API Key or other form of API consumer identity to call this API."
-)
-_ABORTED = "The operation was aborted."
 _CLIENT_ONEOF = ("clientContent", "realtimeInput", "toolResponse", "contextUpdate", "setup")
 _COMPUTE = re.compile(r"\b(compute|calculate|run code|execute|what is \d)", re.I)
 
@@ -83,7 +77,7 @@ class Connection:
         self._done: dict[str, anyio.Event] = {}
         self._vad: Vad | None = None
         self._manual_audio: float | None = None
-        self._inbox_send, self._inbox = anyio.create_memory_object_stream[dict[str, Any]](math.inf)
+        self._inbox_send, self.inbox = anyio.create_memory_object_stream[dict[str, Any]](math.inf)
         self._response_tokens = 0
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -109,6 +103,10 @@ class Connection:
                 self.record.close_code = frame.code if frame else 1006
                 self.record.close_reason = frame.reason if frame else ""
             self.record.closed.set()
+
+    def done_event(self, call_id: str) -> anyio.Event:
+        """Set once call ``call_id`` has its final response."""
+        return self._done.setdefault(call_id, anyio.Event())
 
     async def close(self, code: int, reason: str = "") -> None:
         """Close with a code and a reason cut to 123 bytes."""
@@ -149,38 +147,10 @@ class Connection:
         assert route is not None
         self.record.version, self.record.method = route.version, route.method
         self.record.user_agent = request.headers.get("user-agent")
-        raw = await self.ws.recv()
-        try:
-            first = json.loads(raw)
-        except ValueError:
-            raise SetupRefused(1007, INVALID_ARGUMENT) from None
-        if not isinstance(first, dict):
-            raise SetupRefused(1007, INVALID_ARGUMENT)
-        setup_raw = first.get("setup")
-        if setup_raw is None and not self.emu.strict:
-            setup_raw = first.get("config")  # an alias seen in one tutorial revision
-        if setup_raw is None or (self.emu.strict and len(first) != 1):
-            raise SetupRefused(1007, INVALID_ARGUMENT)
-        if self.faults.refuse_setup is not None:
-            raise SetupRefused(*self.faults.refuse_setup)
-        handle = ((normalise(setup_raw) or {}).get("sessionResumption") or {}).get("handle")
-        credential = credential_from(route.query, request.headers)
-        self.record.credential = None
-        if credential and credential.startswith("auth_tokens/"):
-            self.record.credential = "token"
-            if not route.constrained:
-                raise SetupRefused(1007, _BAD_KEY)
-            token = self.emu.tokens.admit(credential, resuming=bool(handle))
-            setup_raw = apply_constraints(setup_raw, token)
-        elif route.constrained:
-            raise SetupRefused(1008, _UNREGISTERED)
-        elif credential is None:
-            if self.emu.require_key:
-                raise SetupRefused(1008, _UNREGISTERED)
-        else:
-            self.record.credential = "key"
-            if self.emu.api_keys is not None and credential not in self.emu.api_keys:
-                raise SetupRefused(1007, _BAD_KEY)
+        setup_raw, credential, handle = admit(
+            self.emu, route, request.headers, await self.ws.recv(), self.faults
+        )
+        self.record.credential = credential
         info = validate_setup(
             setup_raw, version=route.version, strict=self.emu.strict, models=self.emu.models
         )
@@ -192,14 +162,14 @@ class Connection:
             self._vad = Vad(aad)
         await self.send({"setupComplete": {}})
         if "sessionResumption" in info.setup:
-            await self._resumption_update()
+            await self.resumption_update()
         async with anyio.create_task_group() as tg:
             self._tg = tg
-            tg.start_soon(self._guard, self._watch_lifetime)
+            tg.start_soon(self._guard, lambda: watch_lifetime(self))
             if self.faults.drop_after_seconds is not None:
                 tg.start_soon(self._guard, self._drop_later)
             if self.script is not None:
-                tg.start_soon(self._guard, self._run_script)
+                tg.start_soon(self._guard, lambda: run_script(self))
             elif any(p.blocking for p in self.state.pending.values()):
                 self._start(self._finish_blocking)
             await self._guard(self._read)
@@ -457,10 +427,10 @@ class Connection:
             self._gen = None
         await self.send({"serverContent": {"interrupted": True}})
         if cancel_calls and self.state.pending:
-            await self._cancel_calls(list(self.state.pending))
-        await self._turn_complete()
+            await self.cancel_calls(list(self.state.pending))
+        await self.turn_complete()
 
-    async def _cancel_calls(self, ids: list[str]) -> None:
+    async def cancel_calls(self, ids: list[str]) -> None:
         assert self.state is not None
         for call_id in ids:
             self.state.pending.pop(call_id, None)
@@ -603,9 +573,9 @@ class Connection:
         if generation_complete:
             await self.send({"serverContent": {"generationComplete": True}})
         if turn_complete:
-            await self._turn_complete()
+            await self.turn_complete()
 
-    async def _turn_complete(self) -> None:
+    async def turn_complete(self) -> None:
         assert self.info is not None
         assert self.state is not None
         self._compress()
@@ -625,7 +595,7 @@ class Connection:
             }
         )
         if "sessionResumption" in self.info.setup:
-            await self._resumption_update()
+            await self.resumption_update()
 
     def _compress(self) -> None:
         assert self.info is not None
@@ -639,7 +609,7 @@ class Connection:
         if self.state.compress(trigger, target):
             self.record.notes.append(f"compressed context to {self.state.tokens()} tokens")
 
-    async def _resumption_update(self) -> None:
+    async def resumption_update(self) -> None:
         assert self.state is not None
         if any(p.blocking for p in self.state.pending.values()):
             await self.send({"sessionResumptionUpdate": {"resumable": False}})
@@ -648,119 +618,6 @@ class Connection:
         await self.send({"sessionResumptionUpdate": {"newHandle": handle, "resumable": True}})
 
     # --- timers ----------------------------------------------------------------------------
-    async def _watch_lifetime(self) -> None:
-        assert self.state is not None
-        assert self.info is not None
-        opened = time.monotonic()
-        lifetime = self.emu.lifetime
-        warned = False
-        while True:
-            now = time.monotonic()
-            deadlines = []
-            if lifetime is not None:
-                deadlines.append((opened + lifetime, "lifetime"))
-            if "contextWindowCompression" not in self.info.setup:
-                limit = (
-                    self.emu.session_limit_video
-                    if self.state.has_video
-                    else self.emu.session_limit_audio
-                )
-                if limit is not None:
-                    deadlines.append((self.state.started + limit, "session"))
-            if not deadlines:
-                if "contextWindowCompression" in self.info.setup or (
-                    self.emu.session_limit_video is None and self.emu.session_limit_audio is None
-                ):
-                    return  # nothing can ever end this connection on a timer
-                await anyio.sleep(0.5)  # a video frame may bring a limit later
-                continue
-            at, why = min(deadlines)
-            time_left = min(self.emu.goaway_time_left, max(0.0, at - opened))
-            if not warned and now >= at - time_left:
-                warned = True
-                await self.send({"goAway": {"timeLeft": duration(time_left)}})
-            if now >= at:
-                reason = _ABORTED if why == "lifetime" else "Session duration limit exceeded."
-                await self.close(1008, reason)
-                return
-            await anyio.sleep(min(0.25, max(0.001, (at - time_left if not warned else at) - now)))
-
     async def _drop_later(self) -> None:
         await anyio.sleep(self.faults.drop_after_seconds or 0.0)
         self.abort()
-
-    # --- scripted mode ----------------------------------------------------------------------
-    async def _run_script(self) -> None:
-        assert self.script is not None
-        for index, step in enumerate(self.script.steps):
-            try:
-                stop = await self._step(step)
-            except TimeoutError:
-                await self._script_failed(f"step {index} ({step.kind}) timed out")
-                return
-            if stop:
-                return
-
-    async def _script_failed(self, message: str) -> None:
-        self.record.script_errors.append(message)
-        await self.close(1011, f"emulator script: {message}")
-
-    async def _step(self, step: Step) -> bool:
-        assert self.state is not None
-        p = step.params
-        timeout = p.get("timeout") or self.emu.script_timeout
-        if step.kind == "expect":
-            with anyio.fail_after(timeout):
-                turn = await self._inbox.receive()
-            if p["kind"] is not None and turn["kind"] != p["kind"]:
-                await self._script_failed(f"expected {p['kind']} input, got {turn['kind']}")
-                return True
-            contains = p.get("contains")
-            if contains and contains.lower() not in str(turn.get("text") or "").lower():
-                await self._script_failed(
-                    f"expected text containing {contains!r}, got {turn.get('text')!r}"
-                )
-                return True
-        elif step.kind == "say":
-            await self.say(
-                p["text"],
-                chunks=p["chunks"],
-                generation_complete=p["generation_complete"],
-                turn_complete=p["turn_complete"],
-            )
-        elif step.kind == "call":
-            await self.issue_calls([(c["name"], c["args"], c["id"]) for c in p["calls"]])
-        elif step.kind == "wait_responses":
-            ids = p["ids"] if p["ids"] is not None else list(self.state.pending)
-            with anyio.fail_after(timeout):
-                for call_id in ids:
-                    await self._done.setdefault(call_id, anyio.Event()).wait()
-        elif step.kind == "go_away":
-            await self.send({"goAway": {"timeLeft": duration(p["time_left"])}})
-        elif step.kind == "drop":
-            self.abort()
-            return True
-        elif step.kind == "close":
-            await self.close(p["code"], p["reason"])
-            return True
-        elif step.kind == "interrupt":
-            await self.send({"serverContent": {"interrupted": True}})
-            if self.state.pending:
-                await self._cancel_calls(list(self.state.pending))
-            await self._turn_complete()
-        elif step.kind == "cancel":
-            await self._cancel_calls(p["ids"] if p["ids"] is not None else list(self.state.pending))
-        elif step.kind == "turn_complete":
-            await self._turn_complete()
-        elif step.kind == "resumption_update":
-            await self._resumption_update()
-        elif step.kind == "send":
-            await self.send(p["message"])
-        elif step.kind == "sleep":
-            await anyio.sleep(p["seconds"])
-        return False
-
-
-def new_history_tokens(contents: list[dict[str, Any]]) -> int:
-    """Token estimate for a list of contents (exposed for tests)."""
-    return sum(estimate_tokens(c) for c in contents)

@@ -60,7 +60,9 @@ def test_tools_json_prints_declarations_of_the_chosen_plugins(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["tools", "--json", "--plugins", "timers"]) == 0
-    declarations = json.loads(capsys.readouterr().out)
+    described = json.loads(capsys.readouterr().out)
+    assert [p["name"] for p in described["plugins"]] == ["timers"]
+    declarations = described["plugins"][0]["tools"]
     names = {d["name"] for d in declarations}
     assert names == {"start_timer", "list_timers", "cancel_timer"}
     timer = next(d for d in declarations if d["name"] == "start_timer")
@@ -109,3 +111,11 @@ async def test_chat_reads_turns_from_piped_input() -> None:
     assert "you  › Turn on the kitchen light" in text
     assert "▶ turn_on_light(room='kitchen')" in text
     assert "✓ turn_on_light" in text
+
+
+def test_plugins_add_their_own_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["testplug-hello", "world"]) == 0
+    assert capsys.readouterr().out == "hello, world\n"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "testplug-hello" in capsys.readouterr().out

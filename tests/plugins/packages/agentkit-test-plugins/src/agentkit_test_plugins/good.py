@@ -29,3 +29,10 @@ def agentkit_system_instruction() -> str:
 @agentkit.hookimpl
 def agentkit_session_event(event: object) -> None:
     seen.append(event)
+
+
+@agentkit.hookimpl
+def agentkit_register_commands(subparsers: Any) -> None:
+    hello = subparsers.add_parser("testplug-hello", help="say hello (from testplug-good)")
+    hello.add_argument("name")
+    hello.set_defaults(func=lambda args: print(f"hello, {args.name}") or 0)
