@@ -3,8 +3,12 @@
 >>> Script([expect_text("lights"), call("turn_on", {"room": "kitchen"}), wait_responses(),
 ...         say("The kitchen light is on.")])
 
-Each connection runs the script from the start (``Emulator(script=[s1, s2])`` gives
-connection 0 ``s1``, connection 1 ``s2`` and later ones the default model).
+A single script (or list of steps) runs on every connection, from the start; a list of
+scripts gives connection 0 the first, connection 1 the second, and later connections the
+default model. In scripted mode nothing happens on its own: user input waits for the next
+``expect_*`` step (no automatic barge-in), and after the last step the connection stays
+open and silent. A failed expectation closes with 1011 and lands in
+``ConnectionRecord.script_errors``.
 """
 
 from __future__ import annotations
