@@ -96,9 +96,7 @@ def _add_plugin_commands(parser: argparse.ArgumentParser) -> None:
     """
     from .plugins import load_plugins
 
-    subparsers = next(
-        a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
-    )
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     load_plugins().register_commands(subparsers)
 
 

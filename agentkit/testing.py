@@ -13,7 +13,9 @@ Fixtures (use them in ``@pytest.mark.anyio`` tests):
       @pytest.mark.agentkit_emulator(script=conversation(
           "Turn on the kitchen light", call("turn_on", {"room": "kitchen"}), reply="Done."))
       async def test_turn_on(emulator):
-          async with agentkit.connect(base_url=emulator.base_url, tools=[turn_on]) as session:
+          async with agentkit.connect("gemini-2.0-flash-live-001", tools=[turn_on],
+                                      base_url=emulator.base_url) as session:
+              await session.send_text("Turn on the kitchen light")
               ...
           record = emulator.connections[0]
           assert_declared(record, "turn_on", parameters={"room"})

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-_SECRET_VARS = ("GEMINI_API_KEY", "GOOGLE_API_KEY", "AGENTKIT_PLUGINS", "GOOGLE_GEMINI_BASE_URL",
-                "HA_URL", "HA_TOKEN", "AGENTKIT_BASE_URL", "AGENTKIT_MODEL",
-                "GOOGLE_GENAI_API_VERSION")
+_SECRET_VARS = (
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "AGENTKIT_PLUGINS",
+    "GOOGLE_GEMINI_BASE_URL",
+    "HA_URL",
+    "HA_TOKEN",
+    "AGENTKIT_BASE_URL",
+    "AGENTKIT_MODEL",
+    "GOOGLE_GENAI_API_VERSION",
+)
 
 
 @pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Keep a developer's real key and plugin choice out of every test."""
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep a developer's real key, plugin choice and Home Assistant out of every test."""
     for name in _SECRET_VARS:
         monkeypatch.delenv(name, raising=False)
-    yield
 
 
 @pytest.fixture(params=["asyncio", "trio"])

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import inspect
 import logging
-import math
 import time
-from collections import Counter
-from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
-from dataclasses import dataclass
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import partial
 from types import MappingProxyType, TracebackType
 from typing import Any, Self
@@ -28,6 +26,16 @@ from ..tools import (
     collect_tools,
     normalize_result,
 )
+from ._call import (
+    Call,
+    Outcome,
+    ReplyStreamClosed,
+    call_sync,
+    deadline,
+    is_async_callable,
+    step_async,
+    step_sync,
+)
 from ._records import CallLedger, CallRecord, CallState, DispatchStatistics, Reply
 from ._replies import ReplyStream, reply_stream
 
@@ -39,43 +47,6 @@ logger = logging.getLogger("agentkit.dispatch")
 _STREAM_DONE = {"result": "done"}
 # How long a cancelled sync generator may take to run its cleanup (close()) in its thread.
 _CLOSE_GRACE = 5.0
-
-
-class _ReplyStreamClosed(Exception):
-    """The consumer closed the receiving end of ``replies``; nothing can be answered."""
-
-
-@dataclass(slots=True)
-class _Outcome:
-    """A call's final reply, before it is sent."""
-
-    response: dict[str, Any]
-    state: CallState = CallState.ANSWERED
-    scheduling: Scheduling | None = None
-    error: str | None = None
-
-
-class _Call:
-    """The dispatcher's private handle on one call; its public face is ``record``."""
-
-    __slots__ = ("ctx", "done", "final", "in_flight", "record", "returned", "scope", "tool")
-
-    def __init__(self, record: CallRecord, tool: Tool | None, ctx: ToolContext) -> None:
-        self.record = record
-        self.tool = tool
-        self.ctx = ctx
-        self.scope = anyio.CancelScope()
-        self.done = anyio.Event()
-        # The reply parked in the stream, until the consumer takes it or the call is cancelled.
-        self.in_flight: Reply | None = None
-        # The terminal state the final reply brings once it is taken.
-        self.final: tuple[CallState, str | None] = (CallState.ANSWERED, None)
-        # The function returned (or yielded) a value: it may have changed the world.
-        self.returned = False
-
-    @property
-    def acted(self) -> bool:
-        return self.returned or self.ctx.acted or self.record.state is CallState.ANSWERED
 
 
 class Dispatcher:
@@ -109,7 +80,7 @@ class Dispatcher:
         self,
         tools: Iterable[Tool | Toolbox | Callable[..., Any]] = (),
         *,
-        max_concurrency: int = 64,
+        max_concurrency: int = 256,
         redact_errors: bool = False,
         session: Any = None,
         default_timeout: float | None = None,
@@ -129,7 +100,7 @@ class Dispatcher:
         self._session = session
         self._default_timeout = default_timeout
         self._compensation_timeout = compensation_timeout
-        self._calls: dict[str, _Call] = {}
+        self._calls: dict[str, Call] = {}
         self._records: dict[str, CallRecord] = {}
         self._ledger = CallLedger(self._records)
         self._counts: Counter[CallState] = Counter()
@@ -140,7 +111,10 @@ class Dispatcher:
         self._tg: TaskGroup | None = None
         self._entered = False
         self._idle: anyio.Event | None = None
-        self._limiter: anyio.CapacityLimiter | None = None
+        # Slots are handed out in submission order: waiting on a CapacityLimiter would let
+        # the backend's scheduling order (random on trio) decide which call runs first.
+        self._free_slots = max_concurrency
+        self._slot_queue: deque[Call] = deque()
         self._thread_limiter: anyio.CapacityLimiter | None = None
 
     @property
@@ -171,8 +145,7 @@ class Dispatcher:
         self._entered = True
         self._idle = anyio.Event()
         self._idle.set()
-        self._limiter = anyio.CapacityLimiter(self._max_concurrency)
-        # Separate from the call limiter: a call task already holds one of its tokens.
+        # anyio's default thread limiter (40) would be a second, lower concurrency limit.
         self._thread_limiter = anyio.CapacityLimiter(self._max_concurrency)
         tg = anyio.create_task_group()
         await tg.__aenter__()
@@ -225,11 +198,16 @@ class Dispatcher:
         tool = self._tools.get(name)
         raw = dict(args) if isinstance(args, Mapping) else {}
         record = CallRecord(id, name, raw, behavior=tool.behavior if tool else None)
-        call = _Call(record, tool, ToolContext(id, name, self._session))
+        call = Call(record, tool, ToolContext(id, name, self._session))
         self._calls[id] = call
         self._records[id] = record
         self._running += 1
         self._tasks += 1
+        if self._free_slots:
+            self._free_slots -= 1
+            call.slot.set()
+        else:
+            self._slot_queue.append(call)
         if self._idle is not None and self._idle.is_set():
             self._idle = anyio.Event()
         tg.start_soon(self._run, call, args, name=f"agentkit call {name} ({id})")
@@ -298,7 +276,7 @@ class Dispatcher:
 
     def _finish(
         self,
-        call: _Call,
+        call: Call,
         state: CallState,
         *,
         error: str | None = None,
@@ -327,13 +305,12 @@ class Dispatcher:
 
     # -- running one call -----------------------------------------------------------------
 
-    async def _run(self, call: _Call, args: object) -> None:
-        assert self._limiter is not None
+    async def _run(self, call: Call, args: object) -> None:
         try:
             with call.scope:
-                async with self._limiter:
-                    await self._execute(call, args)
-        except _ReplyStreamClosed:
+                await call.slot.wait()
+                await self._execute(call, args)
+        except ReplyStreamClosed:
             logger.warning(
                 "replies stream closed: call %r to %r cannot be answered",
                 call.record.id,
@@ -344,19 +321,32 @@ class Dispatcher:
             logger.exception("dispatcher failed on call %r to %r", call.record.id, call.record.name)
             self._abandon(call, "internal error")
         finally:
-            # Cancelled from outside (the host task group), not through cancel().
-            self._abandon(call, "dispatcher cancelled")
+            # Cancelled from outside (the host's scope), before __aexit__ could cancel it.
+            self._abandon(call, "dispatcher closed")
+            if call.slot.is_set():
+                self._release_slot()
             call.done.set()
             self._tasks -= 1
             self._maybe_idle()
 
-    def _abandon(self, call: _Call, reason: str) -> None:
+    def _release_slot(self) -> None:
+        while self._slot_queue:
+            waiting = self._slot_queue.popleft()
+            if waiting.record.state is CallState.RUNNING:  # not cancelled while it waited
+                waiting.slot.set()
+                return
+        self._free_slots += 1
+
+    def _abandon(self, call: Call, reason: str) -> None:
+        """End a call that cannot be answered, as cancel() would."""
         call.in_flight = None
         if call.record.state is CallState.RUNNING:
             call.ctx._set_cancelled()
             self._finish(call, CallState.CANCELLED, reason=reason)
+            if call.acted:
+                self._compensate(call)
 
-    async def _execute(self, call: _Call, args: object) -> None:
+    async def _execute(self, call: Call, args: object) -> None:
         record = call.record
         tool = call.tool
         if tool is None:
@@ -386,19 +376,19 @@ class Dispatcher:
             await self._call_once(call, tool, kwargs, timeout)
 
     async def _call_once(
-        self, call: _Call, tool: Tool, kwargs: dict[str, Any], seconds: float | None
+        self, call: Call, tool: Tool, kwargs: dict[str, Any], seconds: float | None
     ) -> None:
-        outcome: _Outcome | None = None
-        with anyio.CancelScope(deadline=_deadline(seconds)) as limit:
+        outcome: Outcome | None = None
+        with anyio.CancelScope(deadline=deadline(seconds)) as limit:
             try:
                 if tool.is_async:
                     value = await tool.fn(**kwargs)
                     call.returned = True
                 else:
-                    value = await self._in_thread(partial(_call_sync, call, tool.fn, kwargs))
+                    value = await self._in_thread(partial(call_sync, call, tool.fn, kwargs))
                 call.record.result = value
                 result = normalize_result(value)
-                outcome = _Outcome(result.response, scheduling=result.scheduling)
+                outcome = Outcome(result.response, scheduling=result.scheduling)
             except Exception as exc:
                 outcome = self._failure(call, exc)
         if limit.cancelled_caught:
@@ -407,22 +397,22 @@ class Dispatcher:
         await self._send_final(call, outcome, stream=False)
 
     async def _stream(
-        self, call: _Call, tool: Tool, kwargs: dict[str, Any], seconds: float | None
+        self, call: Call, tool: Tool, kwargs: dict[str, Any], seconds: float | None
     ) -> None:
         streaming = tool.behavior is Behavior.NON_BLOCKING
-        deadline = _deadline(seconds)
-        outcome: _Outcome | None = None
-        last: _Outcome | None = None
+        ends = deadline(seconds)
+        outcome: Outcome | None = None
+        last: Outcome | None = None
         generator = tool.fn(**kwargs)  # creating a generator runs none of its code
         step: Callable[[], Awaitable[tuple[bool, Any]]]
         if tool.is_async_generator:
-            step = partial(_step_async, generator)
+            step = partial(step_async, generator)
         else:
-            step = partial(self._in_thread, partial(_step_sync, generator))
+            step = partial(self._in_thread, partial(step_sync, generator))
         try:
             while outcome is None:
-                item: _Outcome | None = None
-                with anyio.CancelScope(deadline=deadline) as limit:
+                item: Outcome | None = None
+                with anyio.CancelScope(deadline=ends) as limit:
                     try:
                         finished, value = await step()
                         if finished and value is None:
@@ -431,7 +421,7 @@ class Dispatcher:
                             call.returned = True
                             call.record.result = value
                             result = normalize_result(value)
-                            item = _Outcome(result.response, scheduling=result.scheduling)
+                            item = Outcome(result.response, scheduling=result.scheduling)
                             if finished:  # a sync generator's return value closes the call
                                 outcome = item
                             elif not streaming:
@@ -466,10 +456,10 @@ class Dispatcher:
 
     # -- building replies -----------------------------------------------------------------
 
-    def _error(self, message: str, state: CallState = CallState.ERROR) -> _Outcome:
-        return _Outcome({"error": message}, state=state, error=message)
+    def _error(self, message: str, state: CallState = CallState.ERROR) -> Outcome:
+        return Outcome({"error": message}, state=state, error=message)
 
-    def _failure(self, call: _Call, exc: Exception) -> _Outcome:
+    def _failure(self, call: Call, exc: Exception) -> Outcome:
         record = call.record
         if isinstance(exc, ToolError):
             return self._error(str(exc))
@@ -485,20 +475,20 @@ class Dispatcher:
         text = str(exc)
         return self._error(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
 
-    def _timed_out(self, call: _Call, seconds: float | None) -> _Outcome:
+    def _timed_out(self, call: Call, seconds: float | None) -> Outcome:
         assert seconds is not None
         call.ctx._set_cancelled()  # so a sync tool's abandoned thread can stop
         message = f"function {call.record.name!r} timed out after {seconds:g}s"
         return self._error(message, CallState.TIMED_OUT)
 
-    def _done(self, streaming: bool) -> _Outcome:
+    def _done(self, streaming: bool) -> Outcome:
         if streaming:
-            return _Outcome(dict(_STREAM_DONE), scheduling=Scheduling.SILENT)
-        return _Outcome(normalize_result(None).response)
+            return Outcome(dict(_STREAM_DONE), scheduling=Scheduling.SILENT)
+        return Outcome(normalize_result(None).response)
 
     def _reply(
         self,
-        call: _Call,
+        call: Call,
         response: dict[str, Any],
         scheduling: Scheduling | None,
         will_continue: bool | None,
@@ -512,12 +502,12 @@ class Dispatcher:
 
     # -- handing replies over -------------------------------------------------------------
 
-    async def _send_final(self, call: _Call, outcome: _Outcome, *, stream: bool) -> None:
+    async def _send_final(self, call: Call, outcome: Outcome, *, stream: bool) -> None:
         call.final = (outcome.state, outcome.error)
         reply = self._reply(call, outcome.response, outcome.scheduling, False if stream else None)
         await self._send(call, reply)
 
-    async def _send(self, call: _Call, reply: Reply) -> None:
+    async def _send(self, call: Call, reply: Reply) -> None:
         # Sent from inside the call's cancel scope: a cancel before the consumer takes the
         # reply means it never goes out.
         call.in_flight = reply
@@ -525,7 +515,7 @@ class Dispatcher:
             await self._send_stream.send(reply)
         except (anyio.BrokenResourceError, anyio.ClosedResourceError):
             call.in_flight = None
-            raise _ReplyStreamClosed from None
+            raise ReplyStreamClosed from None
         except BaseException:
             if call.in_flight is reply:
                 call.in_flight = None
@@ -543,7 +533,7 @@ class Dispatcher:
         self._delivered(call, reply)
         return True
 
-    def _delivered(self, call: _Call, reply: Reply) -> None:
+    def _delivered(self, call: Call, reply: Reply) -> None:
         record = call.record
         record.replies += 1
         record.response = reply.response
@@ -553,7 +543,7 @@ class Dispatcher:
 
     # -- compensation ---------------------------------------------------------------------
 
-    def _compensate(self, call: _Call) -> None:
+    def _compensate(self, call: Call) -> None:
         if call.tool is None or not call.tool.cancel_hooks or call.record.compensated:
             return
         if self._tg is None:
@@ -563,7 +553,7 @@ class Dispatcher:
         self._compensated += 1
         self._tg.start_soon(self._run_hooks, call, name=f"agentkit on_cancel {call.record.id}")
 
-    async def _run_hooks(self, call: _Call) -> None:
+    async def _run_hooks(self, call: Call) -> None:
         assert call.tool is not None
         record = call.record
         # Shielded: compensation must run even while the dispatcher is being torn down.
@@ -571,7 +561,7 @@ class Dispatcher:
             await call.done.wait()  # let the cancelled call unwind before undoing its work
             for hook in call.tool.cancel_hooks:
                 try:
-                    if _is_async_callable(hook):
+                    if is_async_callable(hook):
                         await hook(record)
                     else:
                         await anyio.to_thread.run_sync(hook, record, abandon_on_cancel=True)
@@ -590,33 +580,3 @@ class Dispatcher:
                 record.id,
                 self._compensation_timeout,
             )
-
-
-def _deadline(timeout: float | None) -> float:
-    return math.inf if timeout is None else anyio.current_time() + timeout
-
-
-def _call_sync(call: _Call, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
-    value = fn(**kwargs)
-    call.returned = True  # set even if the thread was abandoned meanwhile
-    return value
-
-
-def _step_sync(generator: Generator[Any, None, Any]) -> tuple[bool, Any]:
-    try:
-        return False, next(generator)
-    except StopIteration as stop:
-        return True, stop.value
-
-
-async def _step_async(generator: Any) -> tuple[bool, Any]:
-    try:
-        return False, await generator.__anext__()
-    except StopAsyncIteration:
-        return True, None
-
-
-def _is_async_callable(obj: object) -> bool:
-    return inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(
-        getattr(obj, "__call__", None)  # noqa: B004 - an object with an async __call__
-    )

@@ -47,11 +47,21 @@ class ReplyStream(MemoryObjectReceiveStream[Reply]):
         pass
 
 
+class _ReplySendStream(MemoryObjectSendStream[Reply]):
+    """The dispatcher's sending end; closed when the dispatcher exits."""
+
+    def __del__(self) -> None:
+        # A dispatcher that was never entered never closes it; that loses nothing.
+        pass
+
+
 def reply_stream(
     gate: Callable[[Reply], bool],
 ) -> tuple[MemoryObjectSendStream[Reply], ReplyStream]:
     """An unbuffered (``max_buffer_size=0``) send stream and its gated receiving end."""
-    send, plain = create_memory_object_stream[Reply](0)
-    receive = ReplyStream(plain._state, gate)
-    plain.close()
+    plain_send, plain_receive = create_memory_object_stream[Reply](0)
+    send = _ReplySendStream(plain_send._state)
+    receive = ReplyStream(plain_receive._state, gate)
+    plain_send.close()
+    plain_receive.close()
     return send, receive

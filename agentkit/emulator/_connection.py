@@ -82,6 +82,7 @@ class Connection:
 
     # --- lifecycle -----------------------------------------------------------------------
     async def run(self) -> None:
+        """Serve the connection; whatever happens, record how it closed."""
         try:
             await self._serve()
         except SetupRefused as exc:
@@ -589,7 +590,10 @@ class Connection:
                     "promptTokenCount": prompt,
                     "responseTokenCount": response,
                     "totalTokenCount": prompt + response,
-                    "promptTokensDetails": [{"modality": "TEXT", "tokenCount": prompt}],
+                    "promptTokensDetails": [
+                        {"modality": m, "tokenCount": n}
+                        for m, n in self.state.tokens_by_modality().items()
+                    ],
                     "responseTokensDetails": [{"modality": modality, "tokenCount": response}],
                 },
             }

@@ -18,6 +18,7 @@ _ABORTED = "The operation was aborted."
 
 
 async def watch_lifetime(conn: Connection) -> None:
+    """goAway then close (1008) at the connection lifetime or the session duration limit."""
     assert conn.state is not None
     assert conn.info is not None
     opened = time.monotonic()

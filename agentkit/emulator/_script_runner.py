@@ -16,6 +16,7 @@ __all__ = ["run_script"]
 
 
 async def run_script(conn: Connection) -> None:
+    """Run the connection's script step by step; a failed expectation closes with 1011."""
     assert conn.script is not None
     for index, step in enumerate(conn.script.steps):
         try:

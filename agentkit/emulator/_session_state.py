@@ -40,6 +40,23 @@ class SessionState:
         """Approximate context size in tokens."""
         return sum(estimate_tokens(content) for content in self.history)
 
+    def tokens_by_modality(self) -> dict[str, int]:
+        """Approximate context size per modality (``TEXT``, ``AUDIO``, ``IMAGE``)."""
+        out: dict[str, int] = {}
+        for content in self.history:
+            for part in content.get("parts") or []:
+                modality = (
+                    "AUDIO"
+                    if "audioSeconds" in part
+                    else "IMAGE"
+                    if "imageTokens" in part or "inlineData" in part
+                    else "TEXT"
+                )
+                count = estimate_tokens({"parts": [part]})
+                if count:
+                    out[modality] = out.get(modality, 0) + count
+        return out
+
     def compress(self, trigger: int, target: int) -> bool:
         """Sliding window: once past ``trigger``, drop the oldest turns down to ``target``."""
         if self.tokens() <= trigger:

@@ -34,7 +34,7 @@ async def connect(
     auto_dispatch: bool = True,
     resume: bool = True,
     ssl: _ssl.SSLContext | None = None,
-    max_concurrency: int = 64,
+    max_concurrency: int = 256,
     redact_errors: bool = False,
     default_timeout: float | None = None,
     reconnect_attempts: int = 5,

@@ -115,7 +115,7 @@ class Options:
     ssl: _ssl.SSLContext | None = None
     auto_dispatch: bool = True
     resume: bool = True
-    max_concurrency: int = 64
+    max_concurrency: int = 256
     redact_errors: bool = False
     default_timeout: float | None = None
     reconnect_attempts: int = 5

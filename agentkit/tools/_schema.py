@@ -43,19 +43,18 @@ _LIVE_TYPES = {
 }
 # Keys dropped without a word: they are annotations for humans or already implied.
 _DROPPED = frozenset({"title", "examples", "deprecated", "readOnly", "writeOnly", "$defs"})
-# Constraint keys the Live Schema has under the same (camelCase) name.
-_KEPT = frozenset(
-    {
-        "minimum",
-        "maximum",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "minItems",
-        "maxItems",
-        "minProperties",
-        "maxProperties",
-    }
+# Constraint keys the Live Schema has under the same (camelCase) name. A tuple, not a set:
+# declarations must come out byte-identical on every run, whatever the hash seed.
+_KEPT = (
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
 )
 _HANDLED = frozenset(
     {
@@ -202,7 +201,7 @@ class _Converter:
             raise SchemaProblem(path, "fixed-length tuples cannot be declared; use list[...]")
         if node.get("type") == "string" and node.get("format") in ("binary", "base64"):
             raise SchemaProblem(path, "bytes cannot be declared (the model sends text); use str")
-        unknown = sorted(k for k in node if k not in _HANDLED | _KEPT | _DROPPED)
+        unknown = sorted(k for k in node if k not in _HANDLED | _DROPPED and k not in _KEPT)
         if unknown:
             raise SchemaProblem(path, f"JSON Schema keyword {unknown[0]!r} cannot be declared")
 

@@ -55,10 +55,10 @@ async def test_cancel_sync_tool_abandons_its_thread_and_sets_ctx_cancelled() -> 
 
     async with Dispatcher([unlock]) as dispatcher:
         record = dispatcher.submit("u", "unlock", {})
-        await anyio.to_thread.run_sync(entered.wait)
+        assert await anyio.to_thread.run_sync(entered.wait, 10)
         assert dispatcher.cancel(["u"], reason="barge-in") == ["u"]
         await dispatcher.wait_idle()  # the thread was abandoned: no need to wait for it
-        await anyio.to_thread.run_sync(finished.wait)
+        assert await anyio.to_thread.run_sync(finished.wait, 10)
         await anyio.wait_all_tasks_blocked()
         assert nothing_waiting(dispatcher)
     assert seen == [True]
@@ -84,9 +84,9 @@ async def test_cooperative_sync_tool_stops_at_check_cancelled() -> None:
 
     async with Dispatcher([copy_files]) as dispatcher:
         dispatcher.submit("c", "copy_files", {})
-        await anyio.to_thread.run_sync(entered.wait)
+        assert await anyio.to_thread.run_sync(entered.wait, 10)
         dispatcher.cancel(["c"])
-        await anyio.to_thread.run_sync(stopped.wait)
+        assert await anyio.to_thread.run_sync(stopped.wait, 10)
     assert steps == [0]
     assert await drain(dispatcher) == []
 

@@ -77,7 +77,7 @@ async def test_sync_tool_runs_in_a_thread_and_the_loop_keeps_running() -> None:
 
     async with Dispatcher([blocking_io, ping]) as dispatcher:
         dispatcher.submit("io", "blocking_io", None)
-        await anyio.to_thread.run_sync(entered.wait)
+        assert await anyio.to_thread.run_sync(entered.wait, 10)
         # The sync tool is now blocked in its thread; the loop still serves other calls.
         dispatcher.submit("p", "ping", None)
         assert (await dispatcher.replies.receive()).id == "p"
@@ -87,7 +87,7 @@ async def test_sync_tool_runs_in_a_thread_and_the_loop_keeps_running() -> None:
     assert seen_threads[0] != loop_thread
 
 
-async def test_capacity_limit_bounds_running_calls() -> None:
+async def test_capacity_limit_bounds_running_calls_and_starts_them_in_order() -> None:
     gates = {n: anyio.Event() for n in range(5)}
     running: set[int] = set()
     peak = 0
@@ -108,14 +108,14 @@ async def test_capacity_limit_bounds_running_calls() -> None:
         assert running == {0, 1}
         # Waiting for a slot is still RUNNING: the call is owed an answer.
         assert dispatcher.statistics().running == 5
-        gates[0].set()
-        assert (await dispatcher.replies.receive()).id == "0"
+        gates[1].set()
+        assert (await dispatcher.replies.receive()).id == "1"
         await anyio.wait_all_tasks_blocked()
-        assert running == {1, 2}
-        for n in range(1, 5):
-            gates[n].set()
+        assert running == {0, 2}  # the freed slot went to the next call submitted
+        for gate in gates.values():
+            gate.set()
         rest = [await dispatcher.replies.receive() for _ in range(4)]
-    assert sorted(r.id for r in rest) == ["1", "2", "3", "4"]
+    assert sorted(r.id for r in rest) == ["0", "2", "3", "4"]
     assert peak == 2
 
 

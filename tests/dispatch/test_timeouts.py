@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -59,7 +60,7 @@ async def test_sync_tool_times_out_its_thread_is_abandoned_and_told() -> None:
     async with Dispatcher([stuck]) as dispatcher:
         record = dispatcher.submit("s", "stuck", {})
         reply = await dispatcher.replies.receive()
-        await anyio.to_thread.run_sync(told.wait)
+        assert await anyio.to_thread.run_sync(told.wait, 10)
         await anyio.wait_all_tasks_blocked()
     assert reply.response == {"error": "function 'stuck' timed out after 0.05s"}
     assert record.state is CallState.TIMED_OUT
@@ -115,21 +116,44 @@ async def test_stream_timeout_closes_with_one_error_reply() -> None:
     assert await drain(dispatcher) == []
 
 
+def manual_clock() -> Any:
+    """On trio's MockClock, stop autojumping and return the clock; None on asyncio.
+
+    A worker thread's work races virtual time when the clock autojumps, so a test that
+    needs a thread to get somewhere before the deadline moves time by hand.
+    """
+    try:
+        import trio
+        from trio.testing import MockClock
+
+        clock = trio.lowlevel.current_clock()
+    except RuntimeError:  # not running under trio
+        return None
+    assert isinstance(clock, MockClock)
+    clock.autojump_threshold = math.inf
+    return clock
+
+
 async def test_sync_stream_timeout_closes_with_one_error_reply() -> None:
+    entered = threading.Event()
     told = threading.Event()
 
-    @tool(behavior=Behavior.NON_BLOCKING, timeout=0.05)
+    @tool(behavior=Behavior.NON_BLOCKING, timeout=0.2)
     def poll(ctx: ToolContext) -> Iterator[str]:
-        yield "first"
+        entered.set()
         if ctx.wait_cancelled(30):
             told.set()
         yield "late"
 
+    clock = manual_clock()
     async with Dispatcher([poll]) as dispatcher:
         record = dispatcher.submit("p", "poll", {})
-        replies = [await dispatcher.replies.receive() for _ in range(2)]
-        await anyio.to_thread.run_sync(told.wait)
-    assert [r.will_continue for r in replies] == [True, False]
-    assert replies[-1].response == {"error": "function 'poll' timed out after 0.05s"}
+        assert await anyio.to_thread.run_sync(entered.wait, 10)
+        if clock is not None:
+            clock.jump(1)
+        reply = await dispatcher.replies.receive()
+        assert await anyio.to_thread.run_sync(told.wait, 10)
+    assert reply.will_continue is False
+    assert reply.response == {"error": "function 'poll' timed out after 0.2s"}
     assert record.state is CallState.TIMED_OUT
     assert await drain(dispatcher) == []

@@ -537,7 +537,7 @@ async def test_non_blocking_scheduling(emu: Emulator, scheduling: str) -> None:
 
 
 async def test_interrupt_scheduling_cuts_current_generation() -> None:
-    async with Emulator(chunk_interval=0.05) as emu:
+    async with Emulator(chunk_interval=0.3) as emu:
         ws = await start(emu, HOME)
         call = await _timer_call(ws)
         await say_text(ws, "tell me a long story about nothing at all " * 5)
@@ -568,7 +568,8 @@ async def test_interrupt_scheduling_cuts_current_generation() -> None:
 
 
 async def test_barge_in_during_output_with_audio() -> None:
-    async with Emulator(chunk_interval=0.05) as emu:
+    # slow output (cut short by the barge-in, so the test stays fast)
+    async with Emulator(chunk_interval=0.3) as emu:
         ws = await start(emu)
         await say_text(ws, "please talk for a while " * 10)
         assert "modelTurn" in (await recv(ws))["serverContent"]
@@ -708,3 +709,43 @@ async def test_tls_without_cryptography_says_what_to_install(
     with pytest.raises(ImportError, match="pip install cryptography"):
         async with Emulator(tls=True):
             pass
+
+
+async def test_when_idle_waits_for_the_current_turn() -> None:
+    async with Emulator(chunk_interval=0.1) as emu:
+        ws = await start(emu, HOME)
+        call = await _timer_call(ws)
+        await say_text(ws, "tell me something long " * 4)
+        assert "modelTurn" in (await recv(ws))["serverContent"]
+        response = {"id": call["id"], "name": "start_timer", "response": {"output": "rang"}}
+        await ws.send(json.dumps({"toolResponse": {"functionResponses": [response]}}))
+        current = await until(ws, "serverContent", "turnComplete")
+        assert text_of(current).endswith("so this is a canned reply.")  # finished, not cut
+        assert not any("interrupted" in m.get("serverContent", {}) for m in current)
+        after = await until(ws, "serverContent", "turnComplete")
+        assert text_of(after) == "Done: start timer returned rang."
+        assert emu.connections[0].tool_responses[0]["effectiveScheduling"] == "WHEN_IDLE"
+        await ws.close()
+
+
+async def test_vad_prefix_padding(emu: Emulator) -> None:
+    setup = _setup(
+        generationConfig={"responseModalities": ["TEXT"]},
+        realtimeInputConfig={
+            "automaticActivityDetection": {"prefixPaddingMs": 300, "silenceDurationMs": 200}
+        },
+    )
+    ws = await start(emu, setup)
+    click = tone(0.2) + silence(0.5)  # shorter than the padding: not speech
+    speech = tone(0.5) + silence(0.5)
+    for pcm in (click, speech):
+        data = base64.b64encode(pcm).decode()
+        await ws.send(
+            json.dumps(
+                {"realtimeInput": {"audio": {"data": data, "mimeType": "audio/pcm;rate=16000"}}}
+            )
+        )
+    seen = await until(ws, "serverContent", "turnComplete")
+    assert text_of(seen).startswith("I heard 0.5 seconds of audio")
+    assert len(emu.connections[0].user_turns) == 1
+    await ws.close()

@@ -156,3 +156,34 @@ def test_sdk_builds_the_same_declaration_from_agentkit_output() -> None:
     assert sdk.model_dump(mode="json", by_alias=True, exclude_none=True) == (
         turn_on_the_lights.declaration
     )
+
+
+def test_declarations_are_identical_whatever_the_hash_seed() -> None:
+    """The setup frame must not change between runs (PYTHONHASHSEED shuffles sets)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json\n"
+        "from typing import Annotated\n"
+        "from pydantic import Field\n"
+        "from agentkit import tool\n"
+        "@tool\n"
+        "def f(t: Annotated[float, Field(ge=10, le=30, description='x')],\n"
+        "      s: Annotated[str, Field(min_length=1, max_length=5, pattern='^a')] = 'a',\n"
+        "      n: Annotated[list[int], Field(min_length=1, max_length=3)] = [1]) -> None:\n"
+        "    '''Doc.'''\n"
+        "print(json.dumps(f.declaration))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(outputs) == 1

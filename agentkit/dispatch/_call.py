@@ -1,0 +1,109 @@
+"""One call as the dispatcher runs it: its private handle, its outcome, and step helpers."""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+
+from ..tools import Scheduling, Tool, ToolContext
+from ._records import CallRecord, CallState, Reply
+
+__all__ = [
+    "Call",
+    "Outcome",
+    "ReplyStreamClosed",
+    "call_sync",
+    "deadline",
+    "is_async_callable",
+    "step_async",
+    "step_sync",
+]
+
+
+class ReplyStreamClosed(Exception):
+    """The consumer closed the receiving end of ``replies``; nothing can be answered."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    """A call's final reply, before it is sent."""
+
+    response: dict[str, Any]
+    state: CallState = CallState.ANSWERED
+    scheduling: Scheduling | None = None
+    error: str | None = None
+
+
+class Call:
+    """The dispatcher's private handle on one call; its public face is ``record``."""
+
+    __slots__ = (
+        "ctx",
+        "done",
+        "final",
+        "in_flight",
+        "record",
+        "returned",
+        "scope",
+        "slot",
+        "tool",
+    )
+
+    def __init__(self, record: CallRecord, tool: Tool | None, ctx: ToolContext) -> None:
+        self.record = record
+        self.tool = tool
+        self.ctx = ctx
+        self.scope = anyio.CancelScope()
+        self.slot = anyio.Event()  # set once the call may run (max_concurrency)
+        self.done = anyio.Event()
+        # The reply parked in the stream, until the consumer takes it or the call is cancelled.
+        self.in_flight: Reply | None = None
+        # The terminal state the final reply brings once it is taken.
+        self.final: tuple[CallState, str | None] = (CallState.ANSWERED, None)
+        # The function returned (or yielded) a value: it may have changed the world.
+        self.returned = False
+
+    @property
+    def acted(self) -> bool:
+        """The call may have changed the world, so a cancel should compensate."""
+        return self.returned or self.ctx.acted or self.record.state is CallState.ANSWERED
+
+
+def deadline(timeout: float | None) -> float:
+    """The absolute deadline ``timeout`` seconds from now (infinite for None)."""
+    return math.inf if timeout is None else anyio.current_time() + timeout
+
+
+def call_sync(call: Call, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    """Run a sync tool (in its worker thread) and note that it returned."""
+    value = fn(**kwargs)
+    call.returned = True  # set even if the thread was abandoned meanwhile
+    return value
+
+
+def step_sync(generator: Generator[Any, None, Any]) -> tuple[bool, Any]:
+    """One step of a sync generator: ``(False, item)`` or ``(True, its return value)``."""
+    try:
+        return False, next(generator)
+    except StopIteration as stop:
+        return True, stop.value
+
+
+async def step_async(generator: Any) -> tuple[bool, Any]:
+    """One step of an async generator: ``(False, item)`` or ``(True, None)``."""
+    try:
+        return False, await generator.__anext__()
+    except StopAsyncIteration:
+        return True, None
+
+
+def is_async_callable(obj: object) -> bool:
+    """True for a coroutine function, or an object whose ``__call__`` is one."""
+    return inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(
+        getattr(obj, "__call__", None)  # noqa: B004 - an object with an async __call__
+    )
