@@ -34,6 +34,7 @@ DEMO_MODEL = "gemini-2.5-flash-native-audio-latest"
 DEVICE_LATENCY = 0.25  # seconds a virtual device takes to answer
 COVER_TRAVEL = 3.0  # seconds the virtual blinds take to close
 TURN_TIMEOUT = 45.0
+_HA_DEMO_NAMES = {"thermostat": "HeatPump", "blinds": "living room window"}
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,13 @@ SYSTEM = (
 )
 
 
-def demo_script() -> Any:
-    """What the emulator's model does in the offline demo (one step list per connection)."""
+def demo_script(*, thermostat: str | None = None, blinds: str = "living room blinds") -> Any:
+    """What the emulator's model does in the offline demo.
+
+    Args:
+        thermostat: Which thermostat to name (a home with several needs one).
+        blinds: The device the barge-in interrupts.
+    """
     from .emulator import (
         Script,
         call,
@@ -71,12 +77,15 @@ def demo_script() -> Any:
         wait_responses,
     )
 
+    thermostat_args: dict[str, Any] = {"mode": "heat", "temperature": 21}
+    if thermostat:
+        thermostat_args["thermostat"] = thermostat
     return Script(
         [
             expect_text("kitchen"),
             calls(
                 ("turn_on_light", {"room": "kitchen"}, "call-light"),
-                ("set_thermostat", {"mode": "heat", "temperature": 21}, "call-thermostat"),
+                ("set_thermostat", thermostat_args, "call-thermostat"),
             ),
             wait_responses(),
             say("The kitchen light is on and the thermostat is heating to 21 degrees."),
@@ -84,7 +93,7 @@ def demo_script() -> Any:
             call("start_timer", {"seconds": 4, "label": "tea"}, id="call-timer"),
             say("Your four second tea timer is running; I will tell you when it is done."),
             expect_text("blinds"),
-            call("close_cover", {"device": "living room blinds"}, id="call-blinds"),
+            call("close_cover", {"device": blinds}, id="call-blinds"),
             expect_text("stop"),
             # Barge-in: the generation that asked for the blinds is cut, and its pending
             # call with it; the timer belongs to an earlier, finished turn and keeps running.
@@ -154,9 +163,14 @@ async def run_demo(
 
     async with AsyncExitStack() as stack:
         if use_emulator:
+            from agentkit_home import VirtualHome
+
             from .emulator import Emulator
 
-            emulator = await stack.enter_async_context(Emulator(script=demo_script()))
+            # Home Assistant's demo home has several thermostats and windows, not blinds.
+            names = {} if isinstance(home, VirtualHome) else _HA_DEMO_NAMES
+            script = demo_script(**names)
+            emulator = await stack.enter_async_context(Emulator(script=script))
             base_url = emulator.base_url
             where = (
                 f"the local emulator at {base_url} (scripted model; set GEMINI_API_KEY for Gemini)"

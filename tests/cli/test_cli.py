@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -119,3 +120,25 @@ def test_plugins_add_their_own_commands(capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "testplug-hello" in capsys.readouterr().out
+
+
+# Read before the autouse clean_environ fixture removes them for every other test.
+_HA = (os.environ.get("HA_URL", ""), os.environ.get("HA_TOKEN", ""))
+
+
+@pytest.mark.home_assistant
+@pytest.mark.skipif(not all(_HA), reason="HA_URL and HA_TOKEN are not set: no Home Assistant")
+@pytest.mark.anyio
+async def test_demo_drives_a_real_home_assistant(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HA_URL", _HA[0])
+    monkeypatch.setenv("HA_TOKEN", _HA[1])
+    out = io.StringIO()
+    assert await run_demo(offline=True, out=out) == 0
+    text = out.getvalue()
+    assert _HA[1] not in text
+    assert "home demo on Home Assistant at" in text
+    assert "✓ turn_on_light" in text
+    assert "✓ set_thermostat" in text
+    final = text.split("final state:")[1]
+    assert "Kitchen Lights               on" in final
+    assert "HeatPump                     heat → 21.0°" in final
