@@ -141,9 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
                 "--audio-in", metavar="FILE.wav", help="send this WAV as the first user turn"
             )
             p.add_argument(
-                "--audio-out",
-                metavar="FILE.wav",
-                help="ask for audio answers and write them to this WAV",
+                "--audio-out", metavar="FILE.wav", help="write the audio answers to this WAV"
+            )
+            p.add_argument(
+                "--text",
+                action="store_true",
+                help="ask for TEXT answers (half-cascade models) instead of audio",
             )
             p.set_defaults(func=_cmd_chat)
         else:

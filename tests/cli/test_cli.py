@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import anyio
 import pytest
@@ -142,3 +143,22 @@ async def test_demo_drives_a_real_home_assistant(monkeypatch: pytest.MonkeyPatch
     final = text.split("final state:")[1]
     assert "Kitchen Lights               on" in final
     assert "HeatPump                     heat → 21.0°" in final
+
+
+def test_chat_command_sends_a_wav_and_writes_the_answer_to_a_wav(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from agentkit import audio
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    wav_in = tmp_path / "in.wav"
+    audio.write_wav(wav_in, audio.speech_like(1.0, rate=16000), rate=16000)
+    wav_out = tmp_path / "out.wav"
+    argv = ["chat", "--plugins", "none", "--audio-in", str(wav_in), "--audio-out", str(wav_out)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "[audio: " in out
+    assert "cannot recognise speech" in out  # the emulator is honest about what it heard
+    answer = audio.read_wav(wav_out)
+    assert answer.rate == 24000
+    assert len(answer.data) > 0
