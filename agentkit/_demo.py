@@ -195,15 +195,19 @@ async def run_demo(
         )
         console.calls = session.calls
         started = time.monotonic()
-        await _converse(session, console)
+        complete = await _converse(session, console)
         console.line("demo", f"conversation over in {time.monotonic() - started:.1f} s")
         _summary(session, console)
     await _final_state(home, console)
-    return 0
+    await home.aclose()
+    return 0 if complete else 1
 
 
-async def _converse(session: Any, console: Console) -> None:
-    """Say each line, wait for the model's turn (or barge in), then wait for the timer."""
+async def _converse(session: Any, console: Console) -> bool:
+    """Say each line, wait for the model's turn (or barge in), then wait for the timer.
+
+    Returns False if the model left something unanswered.
+    """
     waiters: list[tuple[Callable[[ev.Event], bool], anyio.Event]] = []
 
     def wait_for(predicate: Callable[[ev.Event], bool]) -> anyio.Event:
@@ -230,27 +234,39 @@ async def _converse(session: Any, console: Console) -> None:
             if isinstance(event, ev.TurnComplete):
                 spoke = False
 
-    async def until(done: anyio.Event, what: str) -> None:
+    async def until(done: anyio.Event, what: str) -> bool:
         with anyio.move_on_after(TURN_TIMEOUT) as scope:
             await done.wait()
         if scope.cancelled_caught:
             console.line("demo", f"(no {what} within {TURN_TIMEOUT:.0f} s; moving on)")
+        return not scope.cancelled_caught
 
+    barging_in = False
+    timeouts = 0
     async with anyio.create_task_group() as tg:
         tg.start_soon(show)
         for line in LINES:
             done = wait_for(_calls(line.barge_in_on) if line.barge_in_on else answered)
             console.user(line.text)
-            await session.send_text(line.text)
-            await until(done, "tool call" if line.barge_in_on else "answer")
+            if barging_in:
+                # Speech-like realtime input is what counts as user activity and cuts
+                # the generation (and its pending calls) on the real service.
+                await session.send_realtime_text(line.text)
+            else:
+                await session.send_text(line.text)
+            barging_in = line.barge_in_on is not None
+            if not await until(done, "tool call" if line.barge_in_on else "answer"):
+                timeouts += 1
         # NON_BLOCKING calls (the timer) answer later; wait for them and the model's reply.
         if session.calls.running():
             console.line("demo", "waiting for the running calls (the tea timer) to finish…")
             with anyio.move_on_after(TURN_TIMEOUT):
                 while session.calls.running():
                     await wait_for(lambda e: isinstance(e, ev.ToolResponse)).wait()
-            await until(wait_for(answered), "answer")
+            if not await until(wait_for(answered), "answer"):
+                timeouts += 1
         tg.cancel_scope.cancel()
+    return timeouts == 0
 
 
 def _calls(name: str) -> Callable[[ev.Event], bool]:

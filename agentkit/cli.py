@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
 
 from ._version import __version__
+from .errors import AgentkitError
 
 __all__ = ["main"]
 
@@ -167,9 +169,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = argparse.Namespace(func=_cmd_emulator, rest=argv[1:])
     else:
         if argv[:1] not in ([c] for c in _BUILTIN):
-            _add_plugin_commands(parser)  # only when needed: loading plugins imports them
+            try:
+                _add_plugin_commands(parser)  # only when needed: loading plugins imports them
+            except AgentkitError as exc:
+                print(f"agentkit: plugin commands unavailable: {exc}", file=sys.stderr)
         args = parser.parse_args(argv)
+    if args.func in (_cmd_chat, _cmd_demo):
+        # Applications show library warnings (a plugin skipped, a tool that failed).
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)-7s %(name)s: %(message)s")
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except AgentkitError as exc:
+        # A user-facing failure (bad plugin name, refused setup, no connection): one line,
+        # no traceback. Messages never contain credentials.
+        print(f"agentkit: error: {exc}", file=sys.stderr)
+        return 2

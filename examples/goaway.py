@@ -3,6 +3,9 @@
 The server announces the end of a connection with ``GoAway`` and the time left. agentkit
 then reconnects with the newest resumption handle by itself and reports ``Reconnected``;
 the session, and its running tools, carry on.
+
+Against the emulator, give connections a short life so a GoAway comes soon:
+``agentkit emulator --port 8765 --lifetime 15`` (the GoAway comes 10 s before the end).
 """
 
 from __future__ import annotations

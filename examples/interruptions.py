@@ -20,6 +20,7 @@ CONFIG = {"response_modalities": ["TEXT"]}
 async def main(base_url: str | None = None) -> bool:
     """Returns whether the first answer was interrupted."""
     interrupted = barged_in = False
+    turns = 0
     async with agentkit.connect(MODEL, config=CONFIG, base_url=target(base_url)) as session:
         await session.send_text("Tell me a long story about a lighthouse keeper.")
         async for event in session:
@@ -31,8 +32,12 @@ async def main(base_url: str | None = None) -> bool:
             elif isinstance(event, events.Interrupted):
                 print("\n[interrupted: drop queued playback]")
                 interrupted = True
-            elif isinstance(event, events.TurnComplete) and interrupted:
-                break
+            elif isinstance(event, events.TurnComplete):
+                turns += 1
+                # Cut off, or the answer was over before the user's words arrived (then
+                # the second turn answers them).
+                if interrupted or turns == 2:
+                    break
     print()
     return interrupted
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import anyio
 import pytest
 
 from agentkit import audio
@@ -356,3 +357,17 @@ def test_examples_run_as_scripts_with_base_url_from_argv_or_env() -> None:
     assert by_flag.stdout.startswith('You said: "Hello, how are you?"')
     assert by_env.returncode == 0, by_env.stderr
     assert by_env.stdout == "Session started\n"
+
+
+@pytest.mark.anyio
+async def test_interruptions_ends_when_the_answer_beats_the_barge_in() -> None:
+    # The whole answer arrives before the user's words: the example must still end (on the
+    # turn that answers them), not wait forever for an interruption that never comes.
+    from agentkit.emulator import Script, expect_text, say
+
+    script = Script(
+        [expect_text("story"), say("Once upon a time."), expect_text("joke"), say("A joke.")]
+    )
+    async with Emulator(script=script) as emu:
+        with anyio.fail_after(20):
+            assert await run("interruptions", emu) is False
