@@ -25,7 +25,16 @@ if TYPE_CHECKING:
     from .plugins import hookimpl, hookspec
     from .protocol import LiveConfig
     from .session import LiveSession, connect
-    from .tools import Behavior, Scheduling, Tool, Toolbox, ToolContext, ToolResult, tool
+    from .tools import (
+        Behavior,
+        Scheduling,
+        Tool,
+        Toolbox,
+        ToolContext,
+        ToolResult,
+        not_a_tool,
+        tool,
+    )
 
 __all__ = [
     "AgentkitError",
@@ -50,6 +59,7 @@ __all__ = [
     "events",
     "hookimpl",
     "hookspec",
+    "not_a_tool",
     "tool",
 ]
 
@@ -64,6 +74,7 @@ _LAZY: dict[str, str] = {
     "ToolResult": "agentkit.tools",
     "Behavior": "agentkit.tools",
     "Scheduling": "agentkit.tools",
+    "not_a_tool": "agentkit.tools",
     "Dispatcher": "agentkit.dispatch",
     "CallRecord": "agentkit.dispatch",
     "CallState": "agentkit.dispatch",

@@ -13,6 +13,12 @@ Documented rules (details in the module docstrings):
   ``parametersJsonSchema`` instead of ``parameters``.
 - Annotations are resolved in the function's module and in the namespace where ``@tool`` is
   applied, so types defined next to the function (in a test, a class body) work.
+- A parameter annotated ``ToolContext`` or ``ToolContext | None`` is injected, never declared.
+- ``typing.TypedDict`` works on Python 3.11 too (rebuilt as ``typing_extensions.TypedDict``).
+- ``Tool.is_async`` sees through ``functools.partial``, ``functools.wraps`` wrappers and
+  objects with an ``async def __call__``.
+- In a ``Toolbox`` subclass, public methods are tools except ``aclose``/``close`` and methods
+  marked :func:`not_a_tool`; ``async with box:`` / ``with box:`` close it.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from ._context import CallCancelled, ToolContext
 from ._decorator import Tool, tool
 from ._enums import Behavior, Scheduling
 from ._results import ToolResult, normalize_result
-from ._toolbox import Toolbox, collect_tools
+from ._toolbox import Toolbox, collect_tools, not_a_tool
 
 __all__ = [
     "Behavior",
@@ -33,5 +39,6 @@ __all__ = [
     "Toolbox",
     "collect_tools",
     "normalize_result",
+    "not_a_tool",
     "tool",
 ]

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, overload
 
 from ..errors import ToolDefinitionError
+from ._callables import kind_of
 from ._docstrings import parse_docstring
 from ._enums import Behavior, Scheduling
 from ._signature import ArgumentValidator, analyse
@@ -33,6 +34,8 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}")
 _HookT = TypeVar("_HookT", bound=Callable[..., Any])
 # Set on functions registered with Tool.on_cancel, so a Toolbox does not make them tools.
 CANCEL_HOOK_MARK = "__agentkit_cancel_hook__"
+# Set by agentkit.tools.not_a_tool.
+NOT_A_TOOL_MARK = "__agentkit_not_a_tool__"
 
 
 def is_method_like(fn: Callable[..., Any]) -> bool:
@@ -60,9 +63,12 @@ class Tool:
         timeout: Seconds the dispatcher allows a call, or None.
         fn: The original function (bound, for a method of a Toolbox instance).
         context_param: The name of the ``ToolContext`` parameter, if any.
-        is_async: ``fn`` is a coroutine function.
+        is_async: calling ``fn`` returns a coroutine: a coroutine function, an object with
+            an ``async def __call__``, or either behind ``functools.partial`` or a sync
+            decorator that sets ``__wrapped__`` (``functools.wraps``).
         is_generator: ``fn`` is a generator function (a streaming tool).
-        is_async_generator: ``fn`` is an async generator function (a streaming tool).
+        is_async_generator: ``fn`` returns an async generator (a streaming tool); detected
+            through the same layers as ``is_async``.
         cancel_hooks: Compensation hooks registered with :meth:`on_cancel`.
     """
 
@@ -89,7 +95,7 @@ class Tool:
         timeout: float | None = None,
         localns: Mapping[str, Any] | None = None,
     ) -> None:
-        label = getattr(fn, "__qualname__", None) or repr(fn)
+        label = _label(fn)
         problems: list[str] = []
         if not callable(fn):
             raise ToolDefinitionError(f"cannot make a tool of {fn!r}: it is not callable")
@@ -101,12 +107,15 @@ class Tool:
                 f"name {declared!r} is invalid: use 1-64 of A-Z a-z 0-9 _ . : - "
                 "starting with a letter or _ (pass name=)"
             )
+        if getattr(fn, NOT_A_TOOL_MARK, False):
+            problems.append("it is marked @not_a_tool")
         self.behavior = _option(Behavior, behavior, "behavior", problems) or Behavior.BLOCKING
         self.scheduling = _option(Scheduling, scheduling, "scheduling", problems)
         self.timeout = _timeout(timeout, problems)
-        self.is_async_generator = inspect.isasyncgenfunction(fn)
-        self.is_generator = inspect.isgeneratorfunction(fn)
-        self.is_async = inspect.iscoroutinefunction(fn)
+        kind = kind_of(fn)
+        self.is_async_generator = kind.is_async_generator
+        self.is_generator = kind.is_generator
+        self.is_async = kind.is_async
         if self.behavior is Behavior.BLOCKING:
             if self.is_generator or self.is_async_generator:
                 problems.append(
@@ -210,6 +219,18 @@ class Tool:
         return f"<Tool {self.name!r} {self.behavior.value}>"
 
 
+def _label(fn: object) -> str:
+    """How error messages name the callable being made a tool."""
+    qualname = getattr(fn, "__qualname__", None)
+    if isinstance(qualname, str):
+        return qualname
+    if isinstance(fn, functools.partial):
+        return f"a partial of {_label(fn.func)}"
+    if callable(fn) and not isinstance(fn, type):
+        return f"a {type(fn).__qualname__} instance"
+    return repr(fn)
+
+
 def _option(
     enum: type[Behavior] | type[Scheduling], value: Any, field: str, problems: list[str]
 ) -> Any:
@@ -261,8 +282,9 @@ def tool(
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Make a function a :class:`Tool`; use bare (``@tool``) or with options.
 
-    Works on ``def``, ``async def``, generator and async generator functions, and on methods
-    of a :class:`Toolbox` subclass.
+    Works on ``def``, ``async def``, generator and async generator functions, callable
+    objects (pass ``name=``), ``functools.partial`` objects and functions under a
+    ``functools.wraps`` decorator, and on methods of a :class:`Toolbox` subclass.
 
     Args:
         name: Declared name (default: the function's name).

@@ -31,7 +31,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["NeedsJsonSchema", "SchemaProblem", "convert_schema"]
+__all__ = ["NeedsJsonSchema", "SchemaProblem", "UnionProblem", "convert_schema"]
 
 _LIVE_TYPES = {
     "string": "STRING",
@@ -82,6 +82,10 @@ class SchemaProblem(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class UnionProblem(SchemaProblem):
+    """A value may take several JSON types (``anyOf``/``oneOf`` beyond ``X | None``)."""
 
 
 class NeedsJsonSchema(Exception):
@@ -148,7 +152,7 @@ class _Converter:
         branches = list(node[key])
         others = [b for b in branches if b != {"type": "null"}]
         if len(others) != 1 or len(others) == len(branches):
-            raise SchemaProblem(path, "unions other than X | None cannot be declared; use one type")
+            raise UnionProblem(path, "unions other than X | None cannot be declared; use one type")
         rest = {k: v for k, v in node.items() if k != key}
         if not self._json:
             inner = self.convert({**others[0], **rest}, path)

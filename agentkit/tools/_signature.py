@@ -8,18 +8,22 @@ decoration time; validating a call is then a single call into pydantic-core.
 from __future__ import annotations
 
 import inspect
+import types
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import pydantic
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from ..errors import ToolArgumentError
+from ._callables import innermost_function
 from ._context import ToolContext
-from ._schema import NeedsJsonSchema, SchemaProblem, convert_schema
+from ._multitype import explain_union
+from ._schema import NeedsJsonSchema, SchemaProblem, UnionProblem, convert_schema
+from ._typeddict import modernize
 
 __all__ = ["ArgumentValidator", "Signature", "analyse", "type_repr"]
 
@@ -61,10 +65,28 @@ def _resolve(
     return annotation
 
 
-def _is_context(annotation: Any) -> bool:
+def _is_context_type(annotation: Any) -> bool:
     if get_origin(annotation) is Annotated:
         annotation = get_args(annotation)[0]
     return isinstance(annotation, type) and issubclass(annotation, ToolContext)
+
+
+def _context_kind(annotation: Any) -> str | None:
+    """How a parameter relates to ToolContext.
+
+    ``"yes"``: inject it (``ToolContext`` or ``ToolContext | None``, either maybe inside
+    ``Annotated``); ``"mixed"``: a ToolContext in a wider union (refused); None: declare it.
+    """
+    if _is_context_type(annotation):
+        return "yes"
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) not in (Union, types.UnionType):
+        return None
+    members = [a for a in get_args(annotation) if a is not type(None)]
+    if not any(_is_context_type(a) for a in members):
+        return None
+    return "yes" if len(members) == 1 else "mixed"
 
 
 def _explicit_description(annotation: Any) -> str | None:
@@ -99,7 +121,7 @@ def _check_type(annotation: Any) -> tuple[str | None, bool]:
             "list, a pydantic model, a dataclass or a TypedDict",
             False,
         )
-    except Exception as exc:  # any other pydantic refusal, e.g. typing.TypedDict on 3.11
+    except Exception as exc:  # any other pydantic refusal, passed on in its own words
         return str(exc).splitlines()[0], False
     needs_json = False
     try:
@@ -110,7 +132,10 @@ def _check_type(annotation: Any) -> tuple[str | None, bool]:
             convert_schema(schema, schema.get("$defs", {}), path="", json_mode=True)
     except SchemaProblem as exc:
         where = f" (at {exc.path.lstrip('.')})" if exc.path else ""
-        return f"{exc.reason}{where}", needs_json
+        reason = exc.reason
+        if isinstance(exc, UnionProblem):
+            reason = explain_union(annotation, exc.path) or reason
+        return f"{reason}{where}", needs_json
     return None, needs_json
 
 
@@ -127,8 +152,8 @@ def analyse(
         sig = inspect.signature(fn)
     except (TypeError, ValueError) as exc:
         return None, [f"its signature cannot be read: {exc}"]
-    target = inspect.unwrap(getattr(fn, "__func__", fn))
-    globalns: dict[str, Any] = getattr(target, "__globals__", {})
+    target = innermost_function(fn)
+    globalns: dict[str, Any] = target.__globals__ if target is not None else {}
     params = list(sig.parameters.values())[1 if skip_first else 0 :]
     problems: list[str] = []
     context_param: str | None = None
@@ -144,11 +169,18 @@ def analyse(
             problems.append(f"{label}: has no type annotation")
             continue
         try:
-            annotation = _resolve(param, globalns, localns)
+            annotation = modernize(_resolve(param, globalns, localns), localns)
         except Exception as exc:
             problems.append(f"{label}: annotation {param.annotation!r} cannot be resolved ({exc})")
             continue
-        if _is_context(annotation):
+        context = _context_kind(annotation)
+        if context == "mixed":
+            problems.append(
+                f"{label}: a ToolContext parameter must be annotated ToolContext or "
+                "ToolContext | None"
+            )
+            continue
+        if context == "yes":
             if context_param is not None:
                 problems.append(f"{label}: only one ToolContext parameter is allowed")
             context_param = param.name

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from types import TracebackType
+from typing import Any, Self, TypeVar
 
 from ..errors import ToolDefinitionError
-from ._decorator import CANCEL_HOOK_MARK, Tool, is_method_like
+from ._callables import kind_of
+from ._decorator import CANCEL_HOOK_MARK, NOT_A_TOOL_MARK, Tool, is_method_like
 
-__all__ = ["Toolbox", "collect_tools"]
+__all__ = ["LIFECYCLE_METHODS", "Toolbox", "collect_tools", "not_a_tool"]
+
+_FnT = TypeVar("_FnT", bound=Callable[..., Any])
+
+#: Method names a Toolbox subclass does not turn into tools unless decorated with ``@tool``.
+LIFECYCLE_METHODS = frozenset({"aclose", "close"})
 
 # Per Toolbox subclass: its unbound method tools, analysed once for all instances.
 _CLASS_TOOLS: weakref.WeakKeyDictionary[type, list[Tool]] = weakref.WeakKeyDictionary()
@@ -35,11 +43,25 @@ class Toolbox:
             @tool(behavior=Behavior.NON_BLOCKING)       # options per method
             async def watch(self, door: str) -> dict: ...
 
+            @not_a_tool                                 # public, but not a tool
+            def reconnect(self) -> None: ...
+
+            async def aclose(self) -> None:             # lifecycle: not a tool
+                await self.client.aclose()
+
             def _private(self) -> None: ...             # not a tool
 
     Public methods defined on the subclass (and its Toolbox parents) become tools bound to
-    the instance, so they share its state; ``self`` is never declared. Static methods, class
-    methods, properties and ``on_cancel`` hooks are not tools.
+    the instance, so they share its state; ``self`` is never declared. Not tools: names
+    starting with ``_``, methods marked :func:`not_a_tool`, static methods, class methods,
+    properties, ``on_cancel`` hooks, and the lifecycle methods ``aclose`` and ``close``
+    unless explicitly decorated with ``@tool``.
+
+    A toolbox is a context manager: ``async with box:`` calls its ``aclose()`` on exit, or
+    else its ``close()`` (awaited if async); ``with box:`` calls its sync ``close()`` and
+    refuses a toolbox that only closes asynchronously. Either is a no-op when the subclass
+    defines neither. A subclass that forgets ``super().__init__()`` still works: its tools
+    are collected on first use and its name defaults to the class name.
 
     Args:
         name: The toolbox's name (default: the class name).
@@ -54,7 +76,11 @@ class Toolbox:
         name: str | None = None,
         tools: Iterable[Tool | Callable[..., Any]] = (),
     ) -> None:
-        self.name = name if name is not None else type(self).__name__
+        if name is not None or "_agentkit_name" not in self.__dict__:
+            self.name = name if name is not None else type(self).__name__
+        self.__dict__["_agentkit_tools"] = self._collect(tools)
+
+    def _collect(self, tools: Iterable[Tool | Callable[..., Any]]) -> dict[str, Tool]:
         found = [t.bind(self) if t.is_unbound_method else t for t in _class_tools(type(self))]
         found += collect_tools(tools)
         by_name: dict[str, Tool] = {}
@@ -65,7 +91,68 @@ class Toolbox:
                     f"{_origin(by_name[item.name])} and {_origin(item)}"
                 )
             by_name[item.name] = item
-        self._agentkit_bound = by_name
+        return by_name
+
+    @property
+    def name(self) -> str:
+        """The toolbox's name (default: the class name)."""
+        found = self.__dict__.get("_agentkit_name")
+        return found if isinstance(found, str) else type(self).__name__
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self.__dict__["_agentkit_name"] = value
+
+    @property
+    def _agentkit_bound(self) -> dict[str, Tool]:
+        found: dict[str, Tool] | None = self.__dict__.get("_agentkit_tools")
+        if found is None:  # the subclass's __init__ did not call super().__init__()
+            found = self.__dict__.setdefault("_agentkit_tools", self._collect(()))
+        return found
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        closer = self._closer("aclose") or self._closer("close")
+        if closer is not None:
+            result = closer()
+            if inspect.isawaitable(result):
+                await result
+
+    def __enter__(self) -> Self:
+        for method in ("close", "aclose"):
+            closer = self._closer(method)
+            if closer is not None and kind_of(closer).is_async:
+                raise TypeError(
+                    f"{type(self).__name__} closes with async {method}(); use `async with`"
+                )
+            if closer is not None:
+                break
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        closer = self._closer("close")
+        if closer is not None:
+            closer()
+
+    def _closer(self, method: str) -> Callable[[], Any] | None:
+        """The subclass's lifecycle ``method`` bound to self; None if absent or a tool."""
+        found = inspect.getattr_static(type(self), method, None)
+        if found is None or isinstance(found, Tool) or not callable(found):
+            return None
+        bound: Callable[[], Any] = getattr(self, method)
+        return bound
 
     @property
     def tools(self) -> list[Tool]:
@@ -107,6 +194,10 @@ def _class_tools(cls: type) -> list[Tool]:
     for attr, value in members.items():
         if attr.startswith("_") or getattr(value, CANCEL_HOOK_MARK, False):
             continue
+        if getattr(value, NOT_A_TOOL_MARK, False):
+            continue
+        if attr in LIFECYCLE_METHODS and not isinstance(value, Tool):
+            continue
         if isinstance(value, Tool):
             tools.append(value)
         elif inspect.isfunction(value) and is_method_like(value):
@@ -118,6 +209,26 @@ def _class_tools(cls: type) -> list[Tool]:
         raise ToolDefinitionError("\n".join(problems))
     _CLASS_TOOLS[cls] = tools
     return tools
+
+
+def not_a_tool(fn: _FnT) -> _FnT:
+    """Keep a public method of a :class:`Toolbox` subclass from becoming a tool.
+
+    Returns ``fn`` unchanged; it stays an ordinary method::
+
+        class Home(Toolbox):
+            @not_a_tool
+            def reconnect(self, host: str) -> None: ...
+
+    Raises:
+        ToolDefinitionError: ``fn`` is already a :class:`Tool` (remove ``@tool`` instead).
+    """
+    if isinstance(fn, Tool):
+        raise ToolDefinitionError(f"{fn.name!r} is already a tool; remove @tool instead")
+    # A property or builtin cannot take the mark, but neither becomes a tool anyway.
+    with contextlib.suppress(AttributeError, TypeError):
+        setattr(fn, NOT_A_TOOL_MARK, True)
+    return fn
 
 
 def _origin(item: Tool) -> str:

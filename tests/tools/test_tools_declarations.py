@@ -6,10 +6,11 @@ import dataclasses
 import datetime
 import enum
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, Optional
+from decimal import Decimal
+from typing import Annotated, Any, Literal, NotRequired, Optional
 
 import pytest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ByteSize, Field
 from typing_extensions import TypedDict
 
 from agentkit.errors import ToolDefinitionError
@@ -549,13 +550,64 @@ def test_two_context_parameters_are_refused() -> None:
         def f(a: ToolContext, b: ToolContext) -> None: ...
 
 
-def test_typing_typeddict_refusal_passes_on_pydantics_advice() -> None:
-    import typing
+class Priced(BaseModel):
+    price: Decimal | None = Field(default=None, alias="Price")
 
-    class Legacy(typing.TypedDict):
-        a: int
 
-    def f(x: Legacy) -> None: ...
+@dataclasses.dataclass
+class Bill:
+    total: Annotated[Decimal, "The total"]
 
-    with pytest.raises(ToolDefinitionError, match=r"typing_extensions\.TypedDict"):
+
+class Line(TypedDict):
+    amount: NotRequired[Decimal]
+
+
+@pytest.mark.parametrize(
+    ("annotation", "where"),
+    [
+        (Decimal, ""),
+        (Decimal | None, ""),
+        (Annotated[Decimal, Field(gt=0)], ""),
+        (list[Decimal], r" \(at \[\]\)"),
+        (dict[str, Decimal], r" \(at \[\*\]\)"),
+        (Priced, r" \(at Price\)"),
+        (Bill, r" \(at total\)"),
+        (list[Line], r" \(at \[\]\.amount\)"),
+    ],
+    ids=repr,
+)
+def test_a_type_pydantic_reads_as_several_json_types_is_named(annotation: Any, where: str) -> None:
+    def f(value: Any) -> None: ...
+
+    f.__annotations__["value"] = annotation
+    with pytest.raises(
+        ToolDefinitionError,
+        match=rf"  - parameter 'value' \(.*\): Decimal is validated as a number or a string "
+        rf"\(JSON Schema anyOf\), which cannot be declared; annotate float or str instead{where}$",
+    ):
+        tool(f)
+
+
+def test_other_multi_type_types_name_their_json_types() -> None:
+    def f(size: ByteSize) -> None: ...
+
+    with pytest.raises(
+        ToolDefinitionError,
+        match=r"\(ByteSize\): ByteSize is validated as a string or an integer \(JSON Schema "
+        r"anyOf\), which cannot be declared; annotate str or int instead$",
+    ):
+        tool(f)
+
+
+def test_a_written_union_inside_a_model_keeps_the_union_message() -> None:
+    class Either(BaseModel):
+        value: int | str
+
+    def f(either: Either) -> None: ...
+
+    with pytest.raises(
+        ToolDefinitionError,
+        match=r"unions other than X \| None cannot be declared; use one type \(at value\)$",
+    ):
         tool(f)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import enum
 import functools
-from typing import Any
+from typing import Annotated, Any, Optional
 
 import pytest
 
-from agentkit.errors import ToolDefinitionError
+from agentkit.errors import ToolArgumentError, ToolDefinitionError
 from agentkit.tools import Behavior, Scheduling, Tool, ToolContext, tool
 
 
@@ -227,3 +227,46 @@ def test_callable_instance() -> None:
         "step": {"type": "INTEGER", "description": "(default: 1)"}
     }
     assert made(step=2) == 2
+
+
+@pytest.mark.parametrize(
+    "annotation",
+    [
+        ToolContext | None,
+        Optional[ToolContext],  # noqa: UP045
+        Annotated[ToolContext | None, "the call"],
+        Optional[Annotated[ToolContext, "the call"]],  # noqa: UP045
+    ],
+    ids=repr,
+)
+def test_optional_context_is_injected_never_declared(annotation: Any) -> None:
+    def lights(room: str, ctx: Any = None) -> str:
+        return room if ctx is None else f"{room} ({ctx.id})"
+
+    lights.__annotations__["ctx"] = annotation
+    made = tool(lights)
+    assert made.context_param == "ctx"
+    assert list(made.declaration["parameters"]["properties"]) == ["room"]
+    assert made.validate({"room": "den"}) == {"room": "den"}
+    with pytest.raises(ToolArgumentError, match=r"ctx: unknown argument \(expected: room\)"):
+        made.validate({"room": "den", "ctx": {}})
+    assert made(room="den") == "den"  # still callable without a context
+
+
+def test_optional_context_written_in_the_signature() -> None:
+    @tool
+    async def lights(room: str, ctx: ToolContext | None = None) -> None: ...
+
+    assert lights.context_param == "ctx"
+    assert list(lights.declaration["parameters"]["properties"]) == ["room"]
+
+
+def test_context_in_a_wider_union_is_refused_clearly() -> None:
+    with pytest.raises(
+        ToolDefinitionError,
+        match=r"  - parameter 'ctx': a ToolContext parameter must be annotated ToolContext or "
+        r"ToolContext \| None$",
+    ):
+
+        @tool
+        def f(ctx: ToolContext | int) -> None: ...

@@ -17,6 +17,7 @@ def test_tools_all_is_pinned() -> None:
         "Toolbox",
         "collect_tools",
         "normalize_result",
+        "not_a_tool",
         "tool",
     ]
     for name in agentkit.tools.__all__:

@@ -7,7 +7,15 @@ from typing import Any
 import pytest
 
 from agentkit.errors import ToolDefinitionError
-from agentkit.tools import Behavior, Scheduling, Tool, Toolbox, collect_tools, tool
+from agentkit.tools import (
+    Behavior,
+    Scheduling,
+    Tool,
+    Toolbox,
+    collect_tools,
+    not_a_tool,
+    tool,
+)
 
 
 class Client:
@@ -275,3 +283,169 @@ def test_collect_refuses_what_is_not_a_tool(item: Any, message: str) -> None:
 def test_bind_refuses_a_plain_tool() -> None:
     with pytest.raises(ToolDefinitionError, match=r"^tool 'ping' is not a method"):
         ping.bind(object())
+
+
+# --- lifecycle, not_a_tool, context managers ---------------------------------------------
+
+
+class Garage(Toolbox):
+    """A toolbox that owns a connection."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[str] = []
+
+    def open_door(self) -> str:
+        """Open the garage door."""
+        return "open"
+
+    async def aclose(self) -> None:
+        self.events.append("aclose")
+
+    def close(self) -> None:
+        self.events.append("close")
+
+    @not_a_tool
+    def reconnect(self, host: str) -> None:
+        self.events.append(f"reconnect {host}")
+
+    @not_a_tool
+    async def status(self) -> str:
+        return "ok"
+
+
+def test_lifecycle_methods_and_not_a_tool_methods_are_not_tools() -> None:
+    garage = Garage()
+    assert [t.name for t in garage] == ["open_door"]
+    garage.reconnect("hub")  # still an ordinary method
+    assert garage.events == ["reconnect hub"]
+
+
+def test_an_explicit_tool_may_use_a_lifecycle_name() -> None:
+    class Blinds(Toolbox):
+        @tool
+        def close(self, room: str) -> str:
+            """Close the blinds."""
+            return room
+
+    blinds = Blinds()
+    assert [t.name for t in blinds] == ["close"]
+    with blinds:  # a tool named close is not the toolbox's close()
+        pass
+    assert blinds["close"](room="den") == "den"
+
+
+def test_not_a_tool_is_refused_on_a_tool_and_tool_refuses_a_marked_function() -> None:
+    @tool
+    def ping() -> None: ...
+
+    with pytest.raises(ToolDefinitionError, match=r"'ping' is already a tool; remove @tool"):
+        not_a_tool(ping)
+
+    @not_a_tool
+    def helper() -> None: ...
+
+    with pytest.raises(ToolDefinitionError, match=r"  - it is marked @not_a_tool$"):
+        tool(helper)
+
+
+@pytest.mark.anyio
+async def test_async_with_calls_aclose_once() -> None:
+    async with Garage() as garage:
+        assert isinstance(garage, Garage)
+        assert garage.events == []
+    assert garage.events == ["aclose"]
+
+
+@pytest.mark.anyio
+async def test_async_with_falls_back_to_close_sync_or_async() -> None:
+    class Sync(Toolbox):
+        closed = 0
+
+        def close(self) -> None:
+            self.closed += 1
+
+    class Async(Sync):
+        async def close(self) -> None:  # type: ignore[override]
+            self.closed += 10
+
+    async with Sync() as a, Async() as b:
+        pass
+    assert (a.closed, b.closed) == (1, 10)
+
+
+@pytest.mark.anyio
+async def test_async_with_closes_when_the_body_fails() -> None:
+    with pytest.raises(ValueError, match="boom"):
+        async with Garage() as garage:
+            raise ValueError("boom")
+    assert garage.events == ["aclose"]
+
+
+def test_with_calls_close() -> None:
+    with Garage() as garage:
+        pass
+    assert garage.events == ["close"]
+
+
+def test_with_refuses_a_toolbox_that_closes_asynchronously() -> None:
+    class Hub(Toolbox):
+        async def aclose(self) -> None: ...
+
+    class Session(Toolbox):
+        async def close(self) -> None: ...
+
+    for box, method in ((Hub(), "aclose"), (Session(), "close")):
+        with (
+            pytest.raises(TypeError, match=rf"closes with async {method}\(\); use `async with`"),
+            box,
+        ):
+            pass
+
+
+@pytest.mark.anyio
+async def test_toolbox_without_close_is_a_context_manager_too() -> None:
+    with Home(Client()) as home:
+        assert "turn_on" in home
+    async with Home(Client()) as home:
+        assert "turn_on" in home
+
+
+# --- a subclass that forgets super().__init__() ---------------------------------------------
+
+
+class Forgetful(Toolbox):
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def turn_on(self, room: str) -> list[str]:
+        """Turn on the lights in a room."""
+        self.client.lit.add(room)
+        return sorted(self.client.lit)
+
+    @tool(timeout=5)
+    def dim(self, level: int) -> int:
+        """Dim the lights."""
+        return level
+
+
+def test_forgotten_super_init_still_works() -> None:
+    box = Forgetful(Client())
+    assert box.name == "Forgetful"
+    assert [t.name for t in box] == ["turn_on", "dim"]
+    assert box.dim is box["dim"]
+    assert box.dim(level=2) == 2
+    assert box["turn_on"](room="den") == ["den"]
+    assert collect_tools([box]) == [box["turn_on"], box["dim"]]
+    assert repr(box) == "<Toolbox 'Forgetful' tools=['turn_on', 'dim']>"
+
+
+def test_forgotten_super_init_keeps_a_name_set_by_the_subclass() -> None:
+    class Named(Forgetful):
+        def __init__(self) -> None:
+            self.name = "lights"
+
+        def turn_off(self, room: str) -> None: ...
+
+    box = Named()
+    assert (box.name, len(box), "turn_off" in box) == ("lights", 3, True)
