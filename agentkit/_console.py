@@ -17,8 +17,14 @@ def _short(value: Any) -> str:
     return text if len(text) <= _MAX_JSON else text[: _MAX_JSON - 1] + "…"
 
 
+# Argument names whose values a transcript never shows (an alarm code, say).
+_SECRET_ARGS = frozenset({"code", "pin", "password", "passcode", "token", "secret", "api_key"})
+
+
 def _call_text(name: str, args: dict[str, Any] | None) -> str:
-    inner = ", ".join(f"{k}={v!r}" for k, v in (args or {}).items())
+    inner = ", ".join(
+        f"{k}={'***' if k.lower() in _SECRET_ARGS else repr(v)}" for k, v in (args or {}).items()
+    )
     return f"{name}({inner})"
 
 

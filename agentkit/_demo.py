@@ -131,9 +131,9 @@ def _demo_home() -> Any:
 
 def _tools(home: Any) -> list[Any]:
     from agentkit_home import home_toolbox
-    from agentkit_timers import start_timer
+    from agentkit_timers import timer_toolbox
 
-    return [home_toolbox(home), start_timer]
+    return [home_toolbox(home), timer_toolbox()]
 
 
 async def run_demo(

@@ -10,12 +10,16 @@ any object) with hook implementations marked ``@agentkit.hookimpl``::
     # agentkit_timers/__init__.py
     import agentkit
 
+    class Timers(agentkit.Toolbox): ...   # tools as methods, state on the instance
+
     @agentkit.hookimpl
     def agentkit_tools():
-        return [start_timer, list_timers]
+        return [Timers()]                # a new toolbox, so each agent has its own timers
 
 Nothing is loaded at import time: :func:`get_plugin_manager` builds a fresh manager on every
-call, and :func:`load_plugins` loads, validates and collects in one step. A plugin that
+call, and :func:`load_plugins` loads, validates and collects in one step. ``agentkit_tools``
+is called once per :func:`load_plugins`, so a plugin that returns a NEW toolbox on each call
+gives every agent its own state; :meth:`Plugins.aclose` closes those toolboxes. A plugin that
 fails to import, implements a misspelled hook, raises from a hook or returns a bad tool is
 reported by name (a WARNING on the ``agentkit.plugins`` logger and an entry in
 :attr:`Plugins.failures`) and skipped; the others load. Two plugins declaring the same tool
@@ -30,8 +34,10 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
+from types import TracebackType
 from typing import Any
 
+import anyio
 import pluggy
 
 from .errors import PluginError
@@ -114,7 +120,7 @@ def get_plugin_manager(*, load_entrypoints: bool = True) -> pluggy.PluginManager
 
 
 def load_plugins(
-    selection: bool | Sequence[str] | None = True,
+    selection: bool | str | Sequence[str] | None = True,
     *,
     env: Mapping[str, str] | None = None,
     manager: pluggy.PluginManager | None = None,
@@ -124,7 +130,7 @@ def load_plugins(
     Args:
         selection: ``True`` or ``None``: every installed plugin, narrowed by
             ``AGENTKIT_PLUGINS`` when set. ``False``: none. A list of names: exactly those
-            (the environment variable is ignored).
+            (the environment variable is ignored); a single ``str`` is one name.
         env: Where to read ``AGENTKIT_PLUGINS``; default ``os.environ``.
         manager: A manager to load into (it may already hold plugins registered by hand,
             e.g. in tests); default a fresh one from :func:`get_plugin_manager`.
@@ -132,6 +138,8 @@ def load_plugins(
     Raises:
         PluginError: A requested name is not installed, or two plugins declare the same
             tool name.
+        TypeError: ``selection`` is not one of the above (e.g. bytes, or a list holding
+            something other than names).
     """
     if manager is None:
         pm = get_plugin_manager(load_entrypoints=False)
@@ -164,7 +172,14 @@ class Plugins:
         failures: Plugins that were skipped, with the reason.
         tools: Every plugin's tools, in plugin order.
         by_plugin: Plugin name to the tools it contributed.
+        toolboxes: The Toolbox instances the plugins returned; :meth:`aclose` closes them.
+
+    Use it as ``async with load_plugins() as plugins:`` (or call :meth:`aclose`) so the
+    resources plugin toolboxes hold (HTTP clients, ...) are released.
     """
+
+    #: Seconds :meth:`aclose` allows all toolboxes together before giving up (logged).
+    close_timeout: float = 10.0
 
     def __init__(
         self, manager: pluggy.PluginManager, *, failures: Sequence[PluginFailure] = ()
@@ -172,6 +187,7 @@ class Plugins:
         self.manager = manager
         self.failures: list[PluginFailure] = list(failures)
         self.by_plugin: dict[str, list[Tool]] = {}
+        self.toolboxes: list[Toolbox] = []
         owner: dict[str, str] = {}
         for name in self._plugin_names():
             try:
@@ -218,6 +234,34 @@ class Plugins:
         for _ in self._call_each("agentkit_register_commands", {"subparsers": subparsers}):
             pass
 
+    async def aclose(self) -> None:
+        """Close every toolbox the plugins returned (its ``aclose()`` or ``close()``),
+        newest first. Shielded from cancellation, so it also runs during teardown; a
+        toolbox that fails to close is logged and the others are still closed. Safe to
+        call twice."""
+        boxes, self.toolboxes = self.toolboxes, []
+        with anyio.move_on_after(self.close_timeout, shield=True) as scope:
+            for box in reversed(boxes):
+                try:
+                    await box.__aexit__(None, None, None)
+                except Exception as exc:
+                    logger.warning(
+                        "agentkit plugin toolbox %r failed to close: %s", box.name, _describe(exc)
+                    )
+        if scope.cancelled_caught:
+            logger.warning("agentkit plugin toolboxes did not close within %gs", self.close_timeout)
+
+    async def __aenter__(self) -> Plugins:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
     def declarations(self) -> list[dict[str, Any]]:
         """The FunctionDeclaration (wire dict) of every tool, in order."""
         return [t.declaration for t in self.tools]
@@ -248,6 +292,8 @@ class Plugins:
         for impl in self.manager.hook.agentkit_tools.get_hookimpls():
             if impl.plugin_name == name:
                 items.extend(_as_items(impl.function()))
+        # Kept even if the plugin fails below: whatever it opened is closed by aclose().
+        self.toolboxes.extend(item for item in items if isinstance(item, Toolbox))
         return collect_tools(items)
 
     def _fail(self, name: str, error: str) -> None:
@@ -288,7 +334,9 @@ def _installed() -> dict[str, EntryPoint]:
     return found
 
 
-def _wanted(selection: bool | Sequence[str] | None, env: Mapping[str, str]) -> list[str] | None:
+def _wanted(
+    selection: bool | str | Sequence[str] | None, env: Mapping[str, str]
+) -> list[str] | None:
     """The names to load, or None for every installed plugin."""
     if selection is False:
         return []
@@ -301,8 +349,17 @@ def _wanted(selection: bool | Sequence[str] | None, env: Mapping[str, str]) -> l
             return []
         return [name.strip() for name in raw.split(",") if name.strip()]
     if isinstance(selection, str):
-        raise TypeError("selection must be a list of plugin names, not a str")
-    return list(dict.fromkeys(selection))
+        return [selection]  # one name: never its letters
+    if isinstance(selection, bytes | bytearray) or not isinstance(selection, Iterable):
+        raise TypeError(
+            f"plugin selection must be True, False, None, a name or a list of names, "
+            f"not {type(selection).__name__}"
+        )
+    names = list(selection)
+    bad = [name for name in names if not isinstance(name, str)]
+    if bad:
+        raise TypeError(f"plugin names must be str, got {bad[0]!r}")
+    return list(dict.fromkeys(names))
 
 
 def _register_entry_points(

@@ -177,3 +177,15 @@ def test_chat_command_sends_a_wav_and_writes_the_answer_to_a_wav(
     answer = audio.read_wav(wav_out)
     assert answer.rate == 24000
     assert len(answer.data) > 0
+
+
+def test_console_never_shows_secret_arguments() -> None:
+    from agentkit import events
+    from agentkit._console import Console
+    from agentkit.protocol import FunctionCall
+
+    out = io.StringIO()
+    call = FunctionCall(id="c1", name="disarm_alarm", args={"confirm": True, "code": "1234"})
+    Console(out).show(events.ToolCall((call,)))
+    assert "1234" not in out.getvalue()
+    assert "disarm_alarm(confirm=True, code=***)" in out.getvalue()

@@ -269,9 +269,30 @@ def test_unknown_name_is_a_clear_error(installed: Install) -> None:
         load_plugins(["ak-typo"])
 
 
-def test_a_string_selection_is_refused() -> None:
-    with pytest.raises(TypeError, match="list of plugin names"):
-        load_plugins("home")  # type: ignore[arg-type]
+def test_a_string_selection_is_one_name_not_its_letters(installed: Install) -> None:
+    installed({"ak-a": echo_plugin("a_echo"), "a": echo_plugin("letter_echo")})
+    plugins = load_plugins("ak-a")
+    assert plugins.names == ["ak-a"]
+    assert [t.name for t in plugins.tools] == ["a_echo"]
+    with pytest.raises(PluginError, match=r"^no agentkit plugin named 'home-typo' is installed"):
+        load_plugins("home-typo")
+
+
+@pytest.mark.parametrize(
+    ("selection", "message"),
+    [
+        (b"home", "plugin selection must be True, False, None, a name or a list of names, "
+         "not bytes"),
+        (3, "plugin selection must be True, False, None, a name or a list of names, not int"),
+        (["ak-a", None], "plugin names must be str, got None"),
+    ],
+)  # fmt: skip
+def test_a_selection_that_is_not_names_is_a_type_error(
+    installed: Install, selection: object, message: str
+) -> None:
+    installed({"ak-a": echo_plugin("a_echo")})
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        load_plugins(selection)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

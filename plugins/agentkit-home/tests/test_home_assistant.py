@@ -1,8 +1,10 @@
 """Integration tests against a REAL Home Assistant (its ``demo:`` integration) on loopback.
 
 CI starts one with ``.ci/home-assistant.sh`` (``ha_start`` exports HA_URL and HA_TOKEN).
-Without them every test here is skipped with that reason shown (pytest -ra). The demo's
-state lives as long as the server runs, so each test sets the state it starts from.
+Without them every test here is skipped with that reason shown (pytest -ra), unless
+``AGENTKIT_REQUIRE_HA=1`` is set (as CI does): then each one FAILS, so a CI run can never
+pass without having talked to a real Home Assistant. The demo's state lives as long as the
+server runs, so each test first sets, and reads back, the state it starts from.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ NOT_CONFIGURED = (
     "HA_URL and HA_TOKEN are not set: no Home Assistant to test against "
     "(start one with: source .ci/home-assistant.sh && ha_start)"
 )
+REQUIRED = os.environ.get("AGENTKIT_REQUIRE_HA", "").strip() not in ("", "0")
 
 
 @pytest.fixture
@@ -43,6 +46,8 @@ def anyio_backend() -> str:
 @pytest.fixture
 async def ha() -> AsyncIterator[HomeAssistant]:
     if not (URL and TOKEN):
+        if REQUIRED:
+            pytest.fail(f"AGENTKIT_REQUIRE_HA is set but {NOT_CONFIGURED}", pytrace=False)
         pytest.skip(NOT_CONFIGURED)
     async with HomeAssistant(URL, TOKEN, poll_interval=0.1) as home:
         yield home
@@ -57,6 +62,13 @@ async def raw_state(entity_id: str) -> dict[str, Any]:
         response.raise_for_status()
         data: dict[str, Any] = response.json()
         return data
+
+
+async def force(ha: HomeAssistant, entity_id: str, service: str, state: str, **data: Any) -> None:
+    """Put an entity in a known state and prove it, so a test cannot pass by accident."""
+    domain = entity_id.partition(".")[0]
+    await ha.call_service(domain, service, entity_id, **data)
+    assert (await raw_state(entity_id))["state"] == state
 
 
 async def reach(ha: HomeAssistant, entity_id: str, state: str) -> EntityState:
@@ -76,7 +88,7 @@ async def ask(d: Dispatcher, name: str, args: dict[str, Any], id: str = "c1") ->
 
 @pytest.mark.anyio
 async def test_turn_on_bed_light_and_read_back(ha: HomeAssistant) -> None:
-    await ha.call_service("light", "turn_off", "light.bed_light")
+    await force(ha, "light.bed_light", "turn_off", "off")
     async with Dispatcher([home_toolbox(ha)]) as d:
         response = await ask(d, "turn_on_light", {"room": "bed light", "brightness": 50})
     assert response["lights"][0]["entity_id"] == "light.bed_light"
@@ -90,7 +102,8 @@ async def test_turn_on_bed_light_and_read_back(ha: HomeAssistant) -> None:
 
 @pytest.mark.anyio
 async def test_set_heatpump_temperature_and_read_back(ha: HomeAssistant) -> None:
-    await ha.call_service("climate", "set_temperature", "climate.heatpump", temperature=20)
+    await force(ha, "climate.heatpump", "set_temperature", "heat", temperature=20, hvac_mode="heat")
+    assert (await raw_state("climate.heatpump"))["attributes"]["temperature"] == 20
     async with Dispatcher([home_toolbox(ha)]) as d:
         response = await ask(
             d, "set_thermostat", {"thermostat": "heatpump", "temperature": 23.5, "mode": "heat"}
@@ -105,7 +118,7 @@ async def test_set_heatpump_temperature_and_read_back(ha: HomeAssistant) -> None
 
 @pytest.mark.anyio
 async def test_cancelled_light_call_is_compensated(ha: HomeAssistant) -> None:
-    await ha.call_service("light", "turn_off", "light.bed_light")
+    await force(ha, "light.bed_light", "turn_off", "off")
     async with Dispatcher([home_toolbox(ha)]) as d:
         d.submit("c1", "turn_on_light", {"room": "bed light", "color": "green"})
         await reach(ha, "light.bed_light", "on")  # it acted; its reply is not taken
@@ -119,7 +132,7 @@ async def test_cancelled_light_call_is_compensated(ha: HomeAssistant) -> None:
 
 @pytest.mark.anyio
 async def test_compensation_restores_a_light_that_was_on(ha: HomeAssistant) -> None:
-    await ha.call_service("light", "turn_on", "light.bed_light", brightness=200)
+    await force(ha, "light.bed_light", "turn_on", "on", brightness=200)
     async with Dispatcher([home_toolbox(ha)]) as d:
         d.submit("c1", "turn_off_light", {"room": "bed light"})
         await reach(ha, "light.bed_light", "off")
@@ -131,7 +144,7 @@ async def test_compensation_restores_a_light_that_was_on(ha: HomeAssistant) -> N
 
 @pytest.mark.anyio
 async def test_lock_needs_confirmation_on_a_real_lock(ha: HomeAssistant) -> None:
-    await ha.call_service("lock", "lock", "lock.front_door")
+    await force(ha, "lock.front_door", "lock", "locked")
     async with Dispatcher([home_toolbox(ha)]) as d:
         asked = await ask(d, "unlock_door", {"door": "front door"})
         assert asked["status"] == "needs_confirmation"
@@ -168,7 +181,7 @@ async def test_bad_token(ha: HomeAssistant) -> None:
 
 @pytest.mark.anyio
 async def test_watch_door_streams_a_real_lock_change(ha: HomeAssistant) -> None:
-    await ha.call_service("lock", "lock", "lock.front_door")
+    await force(ha, "lock.front_door", "lock", "locked")
     async with Dispatcher([home_toolbox(ha)]) as d:
         d.submit("w1", "watch_door", {"door": "front door", "changes": 1})
         with anyio.fail_after(15):
@@ -183,3 +196,59 @@ async def test_watch_door_streams_a_real_lock_change(ha: HomeAssistant) -> None:
     assert summary.response["status"] == "done watching"
     assert final.will_continue is False
     await ha.call_service("lock", "lock", "lock.front_door")
+
+
+# The demo's panel (a ManualAlarm): code "1234" to arm and disarm, 5 s "arming" exit delay.
+SECURITY = "alarm_control_panel.security"
+CODE = "1234"
+
+
+@pytest.mark.anyio
+async def test_arm_and_disarm_the_demo_alarm_with_confirmation_and_code(
+    ha: HomeAssistant,
+) -> None:
+    await force(ha, SECURITY, "alarm_disarm", "disarmed", code=CODE)
+    async with Dispatcher([home_toolbox(ha)]) as d:
+        asked = await ask(d, "arm_alarm", {"mode": "night"}, "c1")
+        needs_code = await ask(d, "arm_alarm", {"mode": "night", "confirm": True}, "c2")
+        wrong = await ask(d, "arm_alarm", {"mode": "night", "confirm": True, "code": "0000"}, "c3")
+        assert (await raw_state(SECURITY))["state"] == "disarmed"
+        armed = await ask(d, "arm_alarm", {"mode": "night", "confirm": True, "code": CODE}, "c4")
+        arming = await raw_state(SECURITY)
+        disarmed = await ask(d, "disarm_alarm", {"confirm": True, "code": CODE}, "c5")
+    assert asked["status"] == "needs_confirmation" and "Security" in asked["message"]
+    assert needs_code["status"] == "needs_code"
+    assert wrong["error"].startswith("Security did not arm: the code was probably wrong")
+    assert "0000" not in wrong["error"]
+    assert armed["previous"] == [{"entity_id": SECURITY, "state": "disarmed"}]
+    assert armed["alarm"]["state"] in ("arming", "armed_night")
+    assert (arming["state"], arming["attributes"].get("next_state", "armed_night")) == (
+        armed["alarm"]["state"],
+        "armed_night",
+    )
+    assert disarmed["alarm"]["state"] == "disarmed"
+    assert disarmed["previous"] == [{"entity_id": SECURITY, "state": "armed_night"}]
+    assert (await raw_state(SECURITY))["state"] == "disarmed"
+
+
+@pytest.mark.anyio
+async def test_cancelled_alarm_calls_are_compensated(ha: HomeAssistant) -> None:
+    await force(ha, SECURITY, "alarm_disarm", "disarmed", code=CODE)
+    async with Dispatcher([home_toolbox(ha)]) as d:
+        # A cancelled arm goes back to disarmed.
+        d.submit("c1", "arm_alarm", {"mode": "away", "confirm": True, "code": CODE})
+        await reach(ha, SECURITY, "arming")
+        assert d.cancel(["c1"]) == ["c1"]
+        await reach(ha, SECURITY, "disarmed")
+        await d.wait_idle()
+        assert d.calls["c1"].compensated is True
+        # A cancelled disarm re-arms to the mode the panel was in (here: arming to home).
+        await force(ha, SECURITY, "alarm_arm_home", "arming", code=CODE)
+        d.submit("c2", "disarm_alarm", {"confirm": True, "code": CODE})
+        await reach(ha, SECURITY, "disarmed")
+        assert d.cancel(["c2"]) == ["c2"]
+        rearmed = await reach(ha, SECURITY, "arming")
+        await d.wait_idle()
+    assert rearmed.attributes["next_state"] == "armed_home"
+    assert (await raw_state(SECURITY))["attributes"]["next_state"] == "armed_home"
+    await force(ha, SECURITY, "alarm_disarm", "disarmed", code=CODE)

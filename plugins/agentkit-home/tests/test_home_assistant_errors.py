@@ -156,3 +156,58 @@ async def test_a_tool_turns_backend_errors_into_clean_answers(closed_port_url: s
         reply = await d.replies.receive()
     assert reply.response["error"].startswith("cannot reach Home Assistant at ")
     assert TOKEN not in reply.response["error"]
+
+
+@pytest.mark.anyio
+async def test_the_plugin_closes_its_home_assistant_client(
+    server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agentkit.dispatch import Dispatcher
+    from agentkit.plugins import load_plugins
+
+    monkeypatch.setenv("HA_URL", server_url)
+    monkeypatch.setenv("HA_TOKEN", TOKEN)
+    async with load_plugins(["home"]) as plugins:
+        [box] = plugins.toolboxes
+        home = box.home  # type: ignore[attr-defined]
+        assert isinstance(home, HomeAssistant)
+        assert home._client is None  # loading opens nothing (`agentkit tools` never closes)
+        async with Dispatcher(plugins.tools) as d:
+            d.submit("c1", "get_state", {"device": "kitchen"})
+            reply = await d.replies.receive()
+        assert reply.response["devices"][0]["entity_id"] == "light.kitchen"
+        client = home._client
+        assert client is not None and not client.is_closed
+    assert client.is_closed and home.closed
+    assert plugins.toolboxes == []
+
+
+@pytest.mark.anyio
+async def test_a_closed_home_assistant_refuses_requests_clearly(server_url: str) -> None:
+    ha = HomeAssistant(server_url, TOKEN)
+    async with home_toolbox(ha, close_home=True) as box:
+        assert box.home is ha
+        assert await ha.check() == "2024.3.3"
+    assert ha.closed
+    with pytest.raises(HomeUnavailable, match=r"^this client of Home Assistant at .* is closed$"):
+        await ha.states()
+    await ha.aclose()  # twice is fine
+
+
+@pytest.mark.anyio
+async def test_a_toolbox_closes_only_a_home_it_owns(server_url: str) -> None:
+    async with HomeAssistant(server_url, TOKEN) as ha:
+        async with home_toolbox(ha):
+            await ha.states()
+        assert not ha.closed  # the caller's home: the caller closes it
+        await ha.states()
+    assert ha.closed
+
+
+@pytest.mark.anyio
+async def test_service_errors_never_show_an_alarm_code(server_url: str) -> None:
+    async with HomeAssistant(server_url, TOKEN) as ha:
+        with pytest.raises(ServiceError) as info:
+            await ha.call_service("light", "turn_on", "light.kitchen", code="271828")
+    assert "271828" not in str(info.value)
+    assert "{'code': '<hidden>'}" in str(info.value)

@@ -11,6 +11,7 @@ import pytest
 from agentkit_home import (
     EntityState,
     HomeAssistant,
+    HomeTools,
     VirtualHome,
     home_from_env,
     home_toolbox,
@@ -53,7 +54,7 @@ def test_toolbox_declares_what_a_model_needs(home: VirtualHome) -> None:
     assert set(decls) == {
         "list_devices", "get_state", "turn_on_light", "turn_off_light", "set_switch",
         "set_thermostat", "open_cover", "close_cover", "lock_door", "unlock_door",
-        "activate_scene", "watch_door",
+        "arm_alarm", "disarm_alarm", "activate_scene", "watch_door",
     }  # fmt: skip
     assert all(d["description"] for d in decls.values())
     assert decls["watch_door"]["behavior"] == "NON_BLOCKING"
@@ -382,11 +383,12 @@ def test_plugin_hook_gives_the_home_tools_on_the_virtual_home(
 ) -> None:
     monkeypatch.delenv("HA_URL", raising=False)
     monkeypatch.delenv("HA_TOKEN", raising=False)
-    from agentkit_home import plugin
-
     plugins = load_plugins(["home"])
     assert plugins.failures == []
     assert "turn_on_light" in [t.name for t in plugins.tools]
-    assert isinstance(plugin.last_home, VirtualHome)
+    [box] = plugins.toolboxes
+    assert isinstance(box, HomeTools) and isinstance(box.home, VirtualHome)
+    # Each load builds its own home: two agents never share one.
+    assert load_plugins(["home"]).toolboxes[0].home is not box.home  # type: ignore[attr-defined]
     [instruction] = plugins.system_instructions()
     assert "confirm=true" in instruction

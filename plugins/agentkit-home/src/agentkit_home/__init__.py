@@ -11,6 +11,9 @@ Use it without the plugin machinery::
 
     home = VirtualHome()
     async with agentkit.connect(model, tools=[home_toolbox(home)]) as session: ...
+
+A toolbox made with ``close_home=True`` (as the plugin's are) owns its backend: its
+``aclose()`` (or ``async with``) closes the Home Assistant client.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from ._backend import (
     UnknownEntity,
 )
 from ._hass import HomeAssistant
-from ._tools import home_toolbox
+from ._tools import HomeTools, home_toolbox
 from ._virtual import Change, VirtualHome
 
 __all__ = [
@@ -38,6 +41,7 @@ __all__ = [
     "HomeAssistant",
     "HomeAuthError",
     "HomeError",
+    "HomeTools",
     "HomeUnavailable",
     "ServiceError",
     "UnknownEntity",

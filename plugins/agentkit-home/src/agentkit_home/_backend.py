@@ -6,7 +6,7 @@ import abc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from agentkit.errors import ToolError
 
@@ -99,6 +99,10 @@ class EntityState:
                     out[key] = a[key]
         elif self.domain == "cover" and a.get("current_position") is not None:
             out["position"] = a["current_position"]
+        elif self.domain == "alarm_control_panel":
+            if a.get("next_state"):  # arming or pending: where it is heading
+                out["next_state"] = a["next_state"]
+            out["code_required"] = bool(a.get("code_format"))
         return out
 
 
@@ -147,7 +151,7 @@ class Home(abc.ABC):
     async def aclose(self) -> None:  # noqa: B027 - optional for backends without resources
         """Release resources (HTTP connections). The default does nothing."""
 
-    async def __aenter__(self) -> Home:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

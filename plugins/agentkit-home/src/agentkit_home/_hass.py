@@ -29,6 +29,9 @@ _AREA_TEMPLATE = (
 class HomeAssistant(Home):
     """A real Home Assistant, driven over ``/api/states`` and ``/api/services``.
 
+    The HTTP client is created on the first request, so building one opens nothing;
+    :meth:`aclose` (or ``async with``) closes it. A closed instance refuses new requests.
+
     Args:
         url: The server's base URL, e.g. ``"http://127.0.0.1:8123"`` (``HA_URL``).
         token: A long-lived access token (``HA_TOKEN``). Never logged, never in errors.
@@ -49,19 +52,39 @@ class HomeAssistant(Home):
         self.url = url.rstrip("/")
         self.label = f"Home Assistant at {self.url}"
         self.poll_interval = poll_interval
-        self._client = httpx.AsyncClient(
-            base_url=self.url,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=timeout,
-            transport=transport,
-        )
+        self._token = token
+        self._timeout = timeout
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+        self._closed = False
         self._areas: dict[str, str] | None = None
 
     def __repr__(self) -> str:
         return f"HomeAssistant(url={self.url!r})"
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` ran (and the HTTP client, if any was made, is closed)."""
+        return self._closed
+
     async def aclose(self) -> None:
-        await self._client.aclose()
+        """Close the HTTP client. Safe to call twice."""
+        self._closed = True
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._closed:
+            raise HomeUnavailable(f"this client of Home Assistant at {self.url} is closed")
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                base_url=self.url,
+                headers={"Authorization": f"Bearer {self._token}"},
+                timeout=self._timeout,
+                transport=self._transport,
+            )
+        return self._client
 
     # -- Home --------------------------------------------------------------------------
 
@@ -87,7 +110,9 @@ class HomeAssistant(Home):
                 "POST", f"/api/services/{domain}/{service}", json={"entity_id": entity_id, **data}
             )
         except ServiceError as exc:
-            given = f" with {data}" if data else ""
+            # An alarm code is a secret: name it, never show it.
+            shown = {k: "<hidden>" if k == "code" else v for k, v in data.items()}
+            given = f" with {shown}" if shown else ""
             raise ServiceError(
                 f"Home Assistant refused {domain}.{service} on {entity_id}{given} "
                 f"(unknown service or invalid data): {exc.detail}"
@@ -146,7 +171,7 @@ class HomeAssistant(Home):
         entity_id: str | None = None,
     ) -> Any:
         try:
-            response = await self._client.request(method, path, json=json)
+            response = await self._http().request(method, path, json=json)
         except httpx.TimeoutException:
             raise HomeUnavailable(f"Home Assistant at {self.url} did not answer in time") from None
         except httpx.TransportError as exc:

@@ -18,6 +18,7 @@ _KIND_WORDS = {
     "lock": "lock",
     "scene": "scene",
     "binary_sensor": "sensor",
+    "alarm_control_panel": "alarm",
 }
 
 

@@ -2,32 +2,35 @@
 
 Every actuating tool records the previous state of what it touches, marks the call as
 acted (``ctx.mark_acted()``) just before it asks the backend for a change, and registers
-an ``on_cancel`` hook that puts the previous state back: a light turned on by a call the
-server cancelled is turned off again. Locking is the one action not undone: a locked door
-is the safe state.
+an ``on_cancel`` hook that puts the previous state back (see ``_acting``): a light turned
+on by a call the server cancelled is turned off again. Locking is the one action not
+undone: a locked door is the safe state.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from typing import Annotated, Any, Literal
 
 import anyio
 from pydantic import Field
 
-from agentkit import Behavior, Scheduling, Tool, Toolbox, ToolContext, ToolResult, tool
+from agentkit import Behavior, Scheduling, Toolbox, ToolContext, ToolResult, tool
+from agentkit.tools import not_a_tool
 
+from ._acting import Acting, Previous
+from ._alarm import ALARM, alarm_tools
 from ._backend import EntityState, Home, ServiceError
 from ._resolve import resolve
 
-__all__ = ["home_toolbox"]
+__all__ = ["HomeTools", "home_toolbox"]
 
 Color = Literal[
     "red", "orange", "yellow", "green", "cyan", "blue", "purple", "pink", "white",
     "warm white", "cool white",
 ]  # fmt: skip
 HvacMode = Literal["off", "heat", "cool", "heat_cool", "auto"]
-Kind = Literal["light", "switch", "thermostat", "cover", "lock", "scene", "sensor"]
+Kind = Literal["light", "switch", "thermostat", "cover", "lock", "alarm", "scene", "sensor"]
 
 _RGB: dict[str, list[int]] = {
     "red": [255, 0, 0],
@@ -47,16 +50,16 @@ _KIND_DOMAINS = {
     "thermostat": ("climate",),
     "cover": ("cover",),
     "lock": ("lock",),
+    "alarm": (ALARM,),
     "scene": ("scene",),
     "sensor": ("binary_sensor", "sensor"),
 }
-_ALL_DOMAINS = ("light", "switch", "climate", "cover", "lock", "scene", "binary_sensor", "sensor")
+_ALL_DOMAINS = (
+    "light", "switch", "climate", "cover", "lock", ALARM, "scene", "binary_sensor", "sensor",
+)  # fmt: skip
 _DOOR_DOMAINS = ("binary_sensor", "lock", "cover")
 _OPEN_WORDS = {"on": "open", "off": "closed"}  # binary_sensor door states
 _TRANSITIONAL = frozenset({"locking", "unlocking", "opening", "closing"})
-
-Previous = list[dict[str, Any]]
-Restore = Callable[[Previous], Awaitable[None]]
 
 DeviceArg = Annotated[
     str, Field(description="A room ('kitchen') or a device name ('bed light', 'blinds')")
@@ -68,57 +71,46 @@ Confirm = Annotated[
 ]
 
 
-def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
+class HomeTools(Toolbox):
+    """The home tools bound to one backend; made by :func:`home_toolbox`.
+
+    ``aclose()`` (or ``async with``) closes the backend when the toolbox owns it
+    (``close_home=True``, as the plugin's toolboxes do); it is not a tool.
+
+    Attributes:
+        home: The backend the tools act on.
+    """
+
+    def __init__(self, home: Home, name: str, tools: list[Any], *, close_home: bool) -> None:
+        self.home = home
+        self._close_home = close_home
+        super().__init__(name, tools)
+
+    def __repr__(self) -> str:
+        return f"<HomeTools {self.name!r} on {self.home.label}: {len(self)} tools>"
+
+    @not_a_tool
+    async def aclose(self) -> None:
+        """Close the backend if this toolbox owns it; otherwise do nothing."""
+        if self._close_home:
+            await self.home.aclose()
+
+
+def home_toolbox(home: Home, *, name: str = "home", close_home: bool = False) -> HomeTools:
     """Tools a model uses to run ``home``: list, read, lights, switches, thermostat,
-    covers, locks (with confirmation), scenes, and a NON_BLOCKING door watcher.
+    covers, locks and the alarm (with confirmation), scenes, and a NON_BLOCKING door
+    watcher.
 
     Args:
         home: The backend the tools act on.
         name: The toolbox's name.
+        close_home: The toolbox owns ``home``: its ``aclose()`` closes it.
     """
-    # Previous states of calls that acted but have not answered yet, by call id: what an
-    # on_cancel hook restores when the call is cancelled before its result exists.
-    pending: dict[str, Previous] = {}
+    acting = Acting()
+    act, done, compensate = acting.act, acting.done, acting.compensate
 
     async def find(query: str, domains: tuple[str, ...]) -> list[EntityState]:
         return resolve(await home.states(), query, domains)
-
-    async def act(
-        ctx: ToolContext,
-        targets: list[EntityState],
-        service: Callable[[EntityState], Awaitable[EntityState]],
-        remember: Callable[[EntityState], dict[str, Any]],
-    ) -> tuple[list[dict[str, Any]], Previous]:
-        previous = [remember(t) for t in targets]
-        pending[ctx.id] = previous
-        after = []
-        try:
-            for target in targets:
-                # Acted from the moment the request may have left: a call cancelled while
-                # waiting for the answer is compensated too. Restoring an unchanged state
-                # is harmless; leaving a changed one is not.
-                ctx.mark_acted()
-                new = await service(target)
-                after.append(new.summary())
-        except Exception:
-            pending.pop(ctx.id, None)  # answered with an error: nothing will undo it
-            raise
-        finally:
-            if not ctx.acted:
-                pending.pop(ctx.id, None)
-        return after, previous
-
-    def compensate(tool_obj: Tool, restore: Restore) -> None:
-        @tool_obj.on_cancel
-        async def _undo(call: Any) -> None:
-            result = call.result if isinstance(call.result, dict) else {}
-            previous = result.get("previous") or pending.get(call.id) or []
-            pending.pop(call.id, None)
-            await restore(previous)
-
-    def done(ctx: ToolContext, payload: dict[str, Any]) -> dict[str, Any]:
-        pending.pop(ctx.id, None)
-        return payload
 
     # -- reading ---------------------------------------------------------------------
 
@@ -459,7 +451,8 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
             scheduling=Scheduling.SILENT,
         )
 
-    return Toolbox(
+    return HomeTools(
+        home,
         name,
         [
             list_devices,
@@ -472,7 +465,9 @@ def home_toolbox(home: Home, *, name: str = "home") -> Toolbox:
             close_cover,
             lock_door,
             unlock_door,
+            *alarm_tools(home, acting, find),
             activate_scene,
             watch_door,
         ],
+        close_home=close_home,
     )

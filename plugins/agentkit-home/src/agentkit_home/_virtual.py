@@ -69,6 +69,12 @@ def _initial() -> list[EntityState]:
             {"friendly_name": "Front door", "device_class": "door"},
             "hallway",
         ),
+        EntityState(
+            "alarm_control_panel.home_alarm",
+            "disarmed",
+            {"friendly_name": "Home alarm", "code_format": None, "code_arm_required": False},
+            "hallway",
+        ),
         EntityState("scene.movie_night", "scening", {"friendly_name": "Movie night"}),
         EntityState("scene.good_morning", "scening", {"friendly_name": "Good morning"}),
         EntityState("scene.good_night", "scening", {"friendly_name": "Good night"}),
@@ -114,10 +120,17 @@ class VirtualHome(Home):
     """An in-memory home: living room, kitchen, bedroom and hallway.
 
     Five lights, a coffee maker switch, a thermostat, living-room blinds, a front door
-    lock (locked) with a door sensor (closed), and three scenes. Services follow Home
-    Assistant's names and data (``light.turn_on`` with ``brightness_pct``, ``rgb_color``,
-    ``color_name`` or ``color_temp_kelvin``; ``climate.set_temperature``; ...). Every
-    instance starts from the same state; nothing is random and nothing waits.
+    lock (locked) with a door sensor (closed), an alarm panel
+    (``alarm_control_panel.home_alarm``, ``disarmed``: the household is home) and three
+    scenes. Services follow Home Assistant's names and data (``light.turn_on`` with
+    ``brightness_pct``, ``rgb_color``, ``color_name`` or ``color_temp_kelvin``;
+    ``climate.set_temperature``; ``alarm_control_panel.alarm_arm_away`` with an optional
+    ``code``; ...). Every instance starts from the same state; nothing is random and
+    nothing waits (the alarm arms at once, with no exit delay).
+
+    Args:
+        alarm_code: A code the alarm panel requires to arm and disarm, as Home
+            Assistant's demo panel does; default none.
 
     Attributes:
         changes: Every state change so far, oldest first.
@@ -125,8 +138,14 @@ class VirtualHome(Home):
 
     label = "virtual home"
 
-    def __init__(self) -> None:
+    def __init__(self, *, alarm_code: str | None = None) -> None:
         self._states: dict[str, EntityState] = {s.entity_id: s for s in _initial()}
+        self._alarm_code = alarm_code
+        if alarm_code is not None:
+            alarm = self._states["alarm_control_panel.home_alarm"]
+            self._states[alarm.entity_id] = self._with(
+                alarm, alarm.state, code_format="number", code_arm_required=True
+            )
         self.changes: list[Change] = []
         self._changed: anyio.Event | None = None
         self._handlers: dict[tuple[str, str], Callable[[EntityState, dict[str, Any]], EntityState]]
@@ -144,6 +163,10 @@ class VirtualHome(Home):
             ("cover", "set_cover_position"): self._cover_position,
             ("lock", "lock"): lambda s, d: self._with(s, "locked"),
             ("lock", "unlock"): lambda s, d: self._with(s, "unlocked"),
+            ("alarm_control_panel", "alarm_disarm"): self._alarm("disarmed"),
+            ("alarm_control_panel", "alarm_arm_away"): self._alarm("armed_away"),
+            ("alarm_control_panel", "alarm_arm_home"): self._alarm("armed_home"),
+            ("alarm_control_panel", "alarm_arm_night"): self._alarm("armed_night"),
         }
 
     def __repr__(self) -> str:
@@ -262,6 +285,16 @@ class VirtualHome(Home):
         if "hvac_mode" in data:
             s = self._hvac_mode(s, data)
         return self._with(s, s.state, temperature=temp)
+
+    def _alarm(self, state: str) -> Callable[[EntityState, dict[str, Any]], EntityState]:
+        def handler(s: EntityState, data: dict[str, Any]) -> EntityState:
+            if self._alarm_code is not None and data.get("code") != self._alarm_code:
+                # Never echo the code that was given.
+                given = "no code was given" if data.get("code") is None else "wrong code"
+                raise ServiceError(f"{s.name} refused: it needs its code ({given})")
+            return self._with(s, state)
+
+        return handler
 
     def _cover_position(self, s: EntityState, data: Mapping[str, Any]) -> EntityState:
         pos = int(_number(data.get("position"), "position", 0, 100))

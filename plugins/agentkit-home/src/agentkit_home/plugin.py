@@ -7,20 +7,16 @@ from typing import Any
 import agentkit
 
 from . import home_from_env, home_toolbox
-from ._backend import Home
 
-__all__ = ["agentkit_system_instruction", "agentkit_tools", "last_home"]
-
-#: The backend the most recent ``agentkit_tools`` call built, so a demo can show its state.
-last_home: Home | None = None
+__all__ = ["agentkit_system_instruction", "agentkit_tools"]
 
 
 @agentkit.hookimpl
 def agentkit_tools() -> list[Any]:
-    """The home toolbox, on Home Assistant (``HA_URL``/``HA_TOKEN``) or the virtual home."""
-    global last_home
-    last_home = home_from_env()
-    return [home_toolbox(last_home)]
+    """A new home toolbox per call, on Home Assistant (``HA_URL``/``HA_TOKEN``) or a new
+    virtual home. The toolbox owns its backend: closing it (``Plugins.aclose()``) closes
+    the Home Assistant client. Its ``.home`` is the backend, e.g. to show the home's state."""
+    return [home_toolbox(home_from_env(), close_home=True)]
 
 
 @agentkit.hookimpl
@@ -29,6 +25,7 @@ def agentkit_system_instruction() -> str:
     return (
         "You control a smart home. Call list_devices when unsure what exists or how a device "
         "is named. Refer to devices by room or name, e.g. 'kitchen' or 'bed light'. Never set "
-        "confirm=true on lock_door or unlock_door unless the user explicitly confirmed in this "
-        "conversation."
+        "confirm=true on lock_door, unlock_door, arm_alarm or disarm_alarm unless the user "
+        "explicitly confirmed in this conversation, and pass an alarm code only when the user "
+        "gave it."
     )
