@@ -18,6 +18,8 @@ from .errors import AgentkitError
 __all__ = ["main"]
 
 DEFAULT_MODEL = "gemini-2.5-flash-native-audio-latest"
+#: ``--text`` needs a half-cascade model: native-audio models refuse TEXT answers (1007).
+TEXT_MODEL = "gemini-2.0-flash-live-001"
 
 
 def _plugin_selection(value: str | None) -> bool | list[str]:
@@ -64,7 +66,7 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 
     anyio.run(
         lambda: chat(
-            model=args.model,
+            model=args.model or (TEXT_MODEL if args.text else DEFAULT_MODEL),
             base_url=args.base_url,
             api_version=args.api_version,
             plugins=_plugin_selection(args.plugins),
@@ -129,7 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
         ("demo", "the home-automation agent: emulator by default, Gemini with GEMINI_API_KEY"),
     ):
         p = sub.add_parser(name, help=helptext)
-        p.add_argument("--model", default=os.environ.get("AGENTKIT_MODEL", DEFAULT_MODEL))
+        p.add_argument(
+            "--model",
+            default=os.environ.get("AGENTKIT_MODEL"),
+            help=f"Live model (default: {DEFAULT_MODEL}; {TEXT_MODEL} with --text)",
+        )
         p.add_argument(
             "--base-url",
             default=os.environ.get("AGENTKIT_BASE_URL"),

@@ -17,8 +17,8 @@ from websockets.exceptions import ConnectionClosed
 
 from ._faults import Faults
 from ._handshake import admit
-from ._lifetime import watch_lifetime
-from ._model import synth_audio
+from ._lifetime import check_time_left, watch_lifetime
+from ._output import send_turn_complete, stream_reply
 from ._records import ConnectionRecord
 from ._script import Script
 from ._script_runner import run_script
@@ -29,10 +29,8 @@ from ._wire import (
     INVALID_ARGUMENT,
     SetupRefused,
     b64decode,
-    b64encode,
     dumps,
     normalise,
-    parse_int64,
     parse_route,
     truncate_reason,
 )
@@ -45,6 +43,10 @@ __all__ = ["Connection"]
 logger = logging.getLogger("agentkit.emulator")
 
 _CLIENT_ONEOF = ("clientContent", "realtimeInput", "toolResponse", "contextUpdate", "setup")
+# Lenient mode handles a message carrying several oneof fields in this order, whatever the
+# JSON order: answers to earlier calls first, then new context, then the user's input.
+LENIENT_ORDER = ("toolResponse", "contextUpdate", "clientContent", "realtimeInput")
+_OUTPUT = frozenset({"modelTurn", "outputTranscription", "groundingMetadata"})
 _COMPUTE = re.compile(r"\b(compute|calculate|run code|execute|what is \d)", re.I)
 
 
@@ -72,13 +74,18 @@ class Connection:
         self._frames = 0
         self._malformed_sent = False
         self._gen: anyio.CancelScope | None = None
+        # whether the current generation sent anything yet: only then can it be interrupted
+        self._gen_output = False
+        # the generation the message being read started (its other fields never barge in)
+        self._frame_gen: anyio.CancelScope | None = None
+        self._gen_number = 0  # the current generation's number in the session
         self._queued: list[dict[str, Any]] = []
         self._idle: list[dict[str, Any]] = []
         self._done: dict[str, anyio.Event] = {}
         self._vad: Vad | None = None
         self._manual_audio: float | None = None
         self._inbox_send, self.inbox = anyio.create_memory_object_stream[dict[str, Any]](math.inf)
-        self._response_tokens = 0
+        self.response_tokens = 0  # counted while streaming, reported at turnComplete
 
     # --- lifecycle -----------------------------------------------------------------------
     async def run(self) -> None:
@@ -130,6 +137,8 @@ class Connection:
             data = dumps(message)
             await self.ws.send(data if self.emu.text_frames else data.encode())
             self.record.sent.append(message)
+            if "toolCall" in message or _OUTPUT.intersection(message.get("serverContent") or ()):
+                self._gen_output = True
             self._frames += 1
             bad_at = self.faults.malformed_after_frames
             if bad_at is not None and self._frames >= bad_at and not self._malformed_sent:
@@ -158,6 +167,7 @@ class Connection:
         self.info = info
         self.record.setup = info.setup
         self.state = self._session(info, handle)
+        opened = time.monotonic()
         aad = (info.setup.get("realtimeInputConfig") or {}).get("automaticActivityDetection")
         if not (aad or {}).get("disabled"):
             self._vad = Vad(aad)
@@ -166,13 +176,16 @@ class Connection:
             await self.resumption_update()
         async with anyio.create_task_group() as tg:
             self._tg = tg
-            tg.start_soon(self._guard, lambda: watch_lifetime(self))
+            tg.start_soon(self._guard, lambda: watch_lifetime(self, opened))
             if self.faults.drop_after_seconds is not None:
                 tg.start_soon(self._guard, self._drop_later)
             if self.script is not None:
                 tg.start_soon(self._guard, lambda: run_script(self))
             elif any(p.blocking for p in self.state.pending.values()):
-                self._start(self._finish_blocking)
+                self._start(self._finish_blocking, output=True)
+                for pending in self.state.pending.values():
+                    if pending.blocking:  # the resumed generation still waits for them
+                        pending.generation = self._gen_number
             await self._guard(self._read)
             tg.cancel_scope.cancel()
 
@@ -187,7 +200,9 @@ class Connection:
 
     def _session(self, info: SetupInfo, handle: Any) -> SessionState:
         if not handle:
-            return SessionState(model_id=info.model_id)
+            fresh = SessionState(model_id=info.model_id)
+            check_time_left(self.emu, info.setup, fresh)
+            return fresh
         if self.faults.refuse_resume is not None:
             raise SetupRefused(*self.faults.refuse_resume)
         state = self.emu.sessions.lookup(str(handle))
@@ -195,6 +210,7 @@ class Connection:
             raise SetupRefused(1008, "Session resumption handle is invalid or has expired.")
         if state.model_id != info.model_id:
             raise SetupRefused(1007, INVALID_ARGUMENT)
+        check_time_left(self.emu, info.setup, state)  # e.g. past its duration limit: 1008
         state.live, state.ended_at = True, None
         self.record.resumed = True
         for call_id in state.pending:
@@ -226,6 +242,18 @@ class Connection:
             if self.emu.strict and (len(kinds) != 1 or unknown or "setup" in kinds):
                 await self.close(1007, INVALID_ARGUMENT)
                 return
+            kinds = [k for k in LENIENT_ORDER if k in message]
+            if len(kinds) > 1:
+                note = (
+                    f"one message carried {', '.join(k for k in message if k in kinds)}: "
+                    f"handled in the order {', '.join(kinds)} (the real service refuses it)"
+                )
+                logger.warning("emulator connection %d: %s", self.record.index, note)
+                self.record.notes.append(note)
+            if "setup" in message:
+                self.record.notes.append("ignored a second setup message")
+                logger.warning("emulator connection %d ignored a second setup", self.record.index)
+            self._frame_gen = None
             for kind in kinds:
                 await self._dispatch(kind, message[kind])
 
@@ -246,19 +274,32 @@ class Connection:
     async def _client_content(self, body: dict[str, Any]) -> None:
         assert self.state is not None
         texts: list[str] = []
-        for turn in body.get("turns") or []:
-            if not isinstance(turn, dict):
-                continue
+        other = False  # user parts that are not text (an image, a file)
+        turns = [t for t in body.get("turns") or [] if isinstance(t, dict)]
+        for turn in turns:
             role = turn.get("role") or "user"
-            self.state.history.append({"role": role, "parts": turn.get("parts") or []})
+            parts = [p for p in turn.get("parts") or [] if isinstance(p, dict)]
+            self.state.history.append({"role": role, "parts": parts})
             if role == "user":
-                texts.extend(
-                    str(p["text"])
-                    for p in turn.get("parts") or []
-                    if isinstance(p, dict) and "text" in p
-                )
-        if body.get("turnComplete"):
-            await self._user_turn({"kind": "text", "text": "\n".join(texts)}, record=False)
+                texts.extend(str(p["text"]) for p in parts if "text" in p)
+                other = other or any("text" not in p for p in parts)
+        if not body.get("turnComplete"):
+            return
+        if not turns:
+            # a bare turnComplete completes the context sent before it
+            texts = self._trailing_user_texts()
+        text = "\n".join(t for t in texts if t.strip())
+        await self._user_turn({"kind": "text", "text": text}, record=False, has_media=other)
+
+    def _trailing_user_texts(self) -> list[str]:
+        """The text of the user turns at the end of the history, after the model last spoke."""
+        assert self.state is not None
+        texts: list[str] = []
+        for content in reversed(self.state.history):
+            if content.get("role") != "user":
+                break
+            texts[:0] = [str(p["text"]) for p in content.get("parts") or [] if "text" in p]
+        return texts
 
     async def _realtime(self, body: dict[str, Any]) -> None:
         assert self.state is not None
@@ -278,9 +319,11 @@ class Connection:
                 self.state.history.append(
                     {"role": "user", "parts": [{"imageTokens": self._image_tokens()}]}
                 )
-        if "text" in body:
+        if "text" in body and str(body["text"]).strip():
             await self._barge_in()
             await self._user_turn({"kind": "text", "text": str(body["text"])})
+        elif "text" in body:
+            self._ignore_empty("realtimeInput.text")
         if "activityStart" in body:
             if self._vad is not None and self.emu.strict:
                 await self.close(1007, "Precondition check failed.")
@@ -317,6 +360,9 @@ class Connection:
     async def _speech_ended(self, seconds: float) -> None:
         assert self.info is not None
         assert self.state is not None
+        if seconds <= 0.0 and self.script is None:
+            self._ignore_empty("an activity without audio")
+            return
         self.state.history.append({"role": "user", "parts": [{"audioSeconds": seconds}]})
         if "inputAudioTranscription" in self.info.setup:
             note = f"[{seconds:.1f} s of speech: the offline emulator cannot transcribe audio]"
@@ -338,8 +384,19 @@ class Connection:
                 if isinstance(d, dict) and "name" in d
             }
 
-    async def _user_turn(self, turn: dict[str, Any], *, record: bool = True) -> None:
+    def _ignore_empty(self, what: str) -> None:
+        """Empty user input is never answered (a script still sees empty turns)."""
+        self.record.notes.append(f"ignored empty user input: {what}")
+        logger.debug("emulator connection %d ignored empty %s", self.record.index, what)
+
+    async def _user_turn(
+        self, turn: dict[str, Any], *, record: bool = True, has_media: bool = False
+    ) -> None:
         assert self.state is not None
+        empty = turn["kind"] == "text" and not str(turn.get("text") or "").strip()
+        if empty and not has_media and self.script is None:
+            self._ignore_empty("a turn without text")
+            return
         if record and turn.get("text"):
             self.state.history.append({"role": "user", "parts": [{"text": turn["text"]}]})
         self.record.user_turns.append(turn)
@@ -385,7 +442,7 @@ class Connection:
                 continue
             if effective == "SILENT":
                 continue
-            if effective == "INTERRUPT" and self._gen is not None:
+            if effective == "INTERRUPT" and self._gen is not None and self._gen_output:
                 await self._interrupt_generation(cancel_calls=False)
             if self._gen is None:
                 self._start(lambda item=item: self._speak_about([item]))  # type: ignore[misc]
@@ -393,10 +450,14 @@ class Connection:
                 self._idle.append(item)
 
     # --- generation ----------------------------------------------------------------------
-    def _start(self, fn: Callable[[], Awaitable[None]]) -> None:
+    def _start(self, fn: Callable[[], Awaitable[None]], *, output: bool = False) -> None:
+        """Start a generation (``output``: it continues one the client has already seen)."""
         assert self._tg is not None
+        assert self.state is not None
         scope = anyio.CancelScope()
-        self._gen = scope
+        self._gen, self._gen_output, self._frame_gen = scope, output, scope
+        self.state.generations += 1
+        self._gen_number = self.state.generations
         self._tg.start_soon(self._run_generation, fn, scope)
 
     async def _run_generation(
@@ -414,21 +475,36 @@ class Connection:
                 self._start(lambda: self._speak_about(items))
 
     async def _barge_in(self) -> None:
-        """User activity during output: interrupted, cancel pending calls, turnComplete."""
+        """User activity during output: interrupted, cancel that generation's calls, turnComplete.
+
+        Only a generation that has sent something can be interrupted; one that has not
+        (or that the same client message started) simply answers first, and the new input
+        is answered after it.
+        """
         assert self.info is not None
         handling = (self.info.setup.get("realtimeInputConfig") or {}).get("activityHandling")
         if self._gen is None or handling == "NO_INTERRUPTION" or self.script is not None:
             return
+        if not self._gen_output or self._gen is self._frame_gen:
+            return
         await self._interrupt_generation(cancel_calls=True)
 
     async def _interrupt_generation(self, *, cancel_calls: bool) -> None:
+        """Cut the current generation; ``cancel_calls``: discard the calls *it* issued.
+
+        Calls from earlier, completed turns (NON_BLOCKING ones still running) are kept:
+        their responses are still expected and honoured.
+        """
         assert self.state is not None
+        number = self._gen_number
         if self._gen is not None:
             self._gen.cancel()
             self._gen = None
         await self.send({"serverContent": {"interrupted": True}})
-        if cancel_calls and self.state.pending:
-            await self.cancel_calls(list(self.state.pending))
+        if cancel_calls:
+            ids = [i for i, p in self.state.pending.items() if p.generation == number]
+            if ids:
+                await self.cancel_calls(ids)
         await self.turn_complete()
 
     async def cancel_calls(self, ids: list[str]) -> None:
@@ -479,7 +555,8 @@ class Connection:
 
     async def _finish_blocking(self) -> None:
         assert self.state is not None
-        waiting = [p for p in self.state.pending.values() if p.blocking]
+        number = self._gen_number
+        waiting = [p for p in self.state.pending.values() if p.blocking and p.generation == number]
         for pending in waiting:
             await self._done.setdefault(pending.id, anyio.Event()).wait()
         answered = [r for p in waiting for r in p.responses]
@@ -498,7 +575,9 @@ class Connection:
         for name, args, call_id in specs:
             decl = self.info.functions.get(name) or {}
             blocking = str(decl.get("behavior") or "BLOCKING").upper() != "NON_BLOCKING"
-            calls.append(PendingCall(call_id or self.emu.next_call_id(), name, args, blocking))
+            pending = PendingCall(call_id or self.emu.next_call_id(), name, args, blocking)
+            pending.generation = self._gen_number if self._gen is not None else 0
+            calls.append(pending)
         if self.faults.duplicate_call_ids and calls:
             for extra in calls[1:]:
                 extra.id = calls[0].id
@@ -531,87 +610,17 @@ class Connection:
         turn_complete: bool = True,
     ) -> None:
         """Stream text (or audio + transcription) in chunks, then the completion flags."""
-        assert self.info is not None
-        assert self.state is not None
-        pieces = self.model.chunks(text)
-        if chunks:
-            words = text.split(" ")
-            size = max(1, math.ceil(len(words) / chunks))
-            pieces = [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
-            pieces = [p + (" " if i < len(pieces) - 1 else "") for i, p in enumerate(pieces)]
-        spoken = self.state.history
-        entry: dict[str, Any] = {"role": "model", "parts": [{"text": ""}]}
-        spoken.append(entry)
-        transcribe = "outputAudioTranscription" in self.info.setup
-        for i, piece in enumerate(pieces):
-            if i and self.emu.chunk_interval:
-                await anyio.sleep(self.emu.chunk_interval)
-            if self.info.modality == "AUDIO":
-                pcm = synth_audio(piece)
-                await self.send(
-                    {
-                        "serverContent": {
-                            "modelTurn": {
-                                "parts": [
-                                    {
-                                        "inlineData": {
-                                            "mimeType": "audio/pcm;rate=24000",
-                                            "data": b64encode(pcm),
-                                        }
-                                    }
-                                ]
-                            }
-                        }
-                    }
-                )
-                self._response_tokens += math.ceil(len(pcm) / 48_000 * 25)
-                if transcribe:
-                    await self.send({"serverContent": {"outputTranscription": {"text": piece}}})
-            else:
-                await self.send({"serverContent": {"modelTurn": {"parts": [{"text": piece}]}}})
-                self._response_tokens += math.ceil(len(piece) / 4)
-            entry["parts"][0]["text"] += piece
-        if generation_complete:
-            await self.send({"serverContent": {"generationComplete": True}})
-        if turn_complete:
-            await self.turn_complete()
+        await stream_reply(
+            self,
+            text,
+            chunks=chunks,
+            generation_complete=generation_complete,
+            turn_complete=turn_complete,
+        )
 
     async def turn_complete(self) -> None:
-        assert self.info is not None
-        assert self.state is not None
-        self._compress()
-        prompt = self.state.tokens()
-        response, self._response_tokens = self._response_tokens, 0
-        modality = self.info.modality
-        await self.send(
-            {
-                "serverContent": {"turnComplete": True},
-                "usageMetadata": {
-                    "promptTokenCount": prompt,
-                    "responseTokenCount": response,
-                    "totalTokenCount": prompt + response,
-                    "promptTokensDetails": [
-                        {"modality": m, "tokenCount": n}
-                        for m, n in self.state.tokens_by_modality().items()
-                    ],
-                    "responseTokensDetails": [{"modality": modality, "tokenCount": response}],
-                },
-            }
-        )
-        if "sessionResumption" in self.info.setup:
-            await self.resumption_update()
-
-    def _compress(self) -> None:
-        assert self.info is not None
-        assert self.state is not None
-        cfg = self.info.setup.get("contextWindowCompression")
-        if not isinstance(cfg, dict):
-            return
-        trigger = parse_int64(cfg.get("triggerTokens")) or int(self.info.model.context_window * 0.8)
-        window = cfg.get("slidingWindow") or {}
-        target = parse_int64(window.get("targetTokens")) or trigger // 2
-        if self.state.compress(trigger, target):
-            self.record.notes.append(f"compressed context to {self.state.tokens()} tokens")
+        """``turnComplete`` with ``usageMetadata`` (and a fresh resumption handle)."""
+        await send_turn_complete(self)
 
     async def resumption_update(self) -> None:
         assert self.state is not None

@@ -16,66 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["RuleModel", "synth_audio"]
+from ._args import fill_args
+from ._words import WEAK, content, tokens
 
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "to",
-        "of",
-        "for",
-        "in",
-        "at",
-        "by",
-        "with",
-        "please",
-        "my",
-        "me",
-        "your",
-        "our",
-        "is",
-        "are",
-        "be",
-        "it",
-        "this",
-        "that",
-        "and",
-        "or",
-        "can",
-        "could",
-        "would",
-        "you",
-        "i",
-        "we",
-        "do",
-    ]
-)
-# verbs too generic to decide between functions on their own
-_WEAK = frozenset(["get", "fetch", "do", "make", "run", "check", "set", "find", "show", "tell"])
-_WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-_AFTER_PREPOSITION = re.compile(
-    r"\b(?:in|for|at|named|called)\s+(?:the\s+)?"
-    r"([A-Za-z][\w-]*(?:\s+(?!(?:and|then|please|to|at|for|with)\b)[A-Za-z][\w-]*)?)",
-    re.IGNORECASE,
-)
-_CLAUSE_SPLIT = re.compile(r"\band\b|\bthen\b|[,;\n]|\.(?!\d)|\d+\.\s", re.IGNORECASE)
+__all__ = ["Match", "RuleModel", "synth_audio"]
 
-
-def _stem(word: str) -> str:
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-def _tokens(text: str) -> list[str]:
-    return [_stem(w) for w in _WORD.findall(text.lower().replace("_", " ").replace("-", " "))]
-
-
-def _content(tokens: Sequence[str]) -> list[str]:
-    return [t for t in tokens if t not in _STOP]
+# clauses: "and", "then", commas, semicolons, sentence ends, list numbers ("1. ")
+_CLAUSE_SPLIT = re.compile(r"\band\b|\bthen\b|[,;\n]|(?m:^\s*\d+[.)]\s)|\.(?!\d)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -89,8 +36,16 @@ class Match:
 class RuleModel:
     """Deterministic stand-in for Gemini: pass an instance as ``Emulator(model=...)``.
 
-    ``threshold`` is the share of a function name's words that must appear in a clause of
-    the utterance for the function to be called.
+    Function calling works clause by clause. The utterance is split on "and", "then",
+    commas, semicolons and sentence ends. Each piece calls the declared function whose
+    name it matches best: ``threshold`` is the share of the name's words (generic verbs
+    such as "get", "set" or "list" aside) that must appear in it. A word of the
+    function's description stands in for a missing name word, so "close the blinds"
+    calls ``close_cover`` described as "Close blinds, curtains, windows or a garage
+    door". A piece that calls nothing belongs to the clause before it ("... and make it
+    50 percent"), or to the first clause when it comes first. Arguments come from the
+    function's own clause only (see ``agentkit.emulator._args`` for the rules), so a
+    number said for the thermostat never fills the light's brightness.
     """
 
     def __init__(self, *, threshold: float = 0.6, words_per_chunk: int = 4) -> None:
@@ -99,108 +54,75 @@ class RuleModel:
 
     # --- function calling -------------------------------------------------------------
     def match_functions(self, text: str, functions: Mapping[str, Mapping[str, Any]]) -> list[Match]:
-        """Which declared functions the text asks for, one per clause, in order."""
+        """Which declared functions the text asks for, one call per clause, in order.
+
+        The same function may be called twice with different arguments ("turn on the
+        kitchen light, then turn on the bedroom light"); identical calls are made once.
+        """
         if not functions or not text.strip():
             return []
-        found: list[Match] = []
-        for clause in _CLAUSE_SPLIT.split(text):
-            if clause is None or not clause.strip():
+        clauses: list[tuple[str, list[str]]] = []  # function, its pieces of the utterance
+        lead: list[str] = []  # pieces before the first match
+        for piece in _CLAUSE_SPLIT.split(text):
+            if piece is None or not piece.strip():
                 continue
-            best = self._best(clause, functions)
-            if best is not None and all(m.name != best for m in found):
-                found.append(Match(best, self.fill_args(clause, text, functions[best])))
+            best = self._best(piece, functions)
+            if best is not None:
+                clauses.append((best, [*lead, piece]))
+                lead = []
+            elif clauses:
+                clauses[-1][1].append(piece)
+            else:
+                lead.append(piece)
+        found: list[Match] = []
+        for name, pieces in clauses:
+            match = Match(name, self.fill_args(" , ".join(pieces), functions[name]))
+            if match not in found:
+                found.append(match)
         return found
 
     def _best(self, clause: str, functions: Mapping[str, Mapping[str, Any]]) -> str | None:
-        words = set(_tokens(clause))
+        words = set(content(tokens(clause)))
         best: tuple[float, int, float, str] | None = None
         for name, decl in functions.items():
-            name_words = _content(_tokens(name)) or _tokens(name)
-            strong = [w for w in name_words if w not in _WEAK] or name_words
+            name_words = content(tokens(name)) or tokens(name)
+            strong = [w for w in name_words if w not in WEAK] or name_words
             hits = sum(w in words for w in strong)
-            score = hits / len(strong)
-            desc = set(_content(_tokens(str(decl.get("description") or ""))))
-            desc_score = len(desc & words) / len(desc) if desc else 0.0
-            if score < self.threshold and not (score > 0 and desc_score >= 0.5):
+            if not hits:
                 continue
-            # full name matches first, then the more specific name, then the description
+            desc = set(content(tokens(str(decl.get("description") or ""))))
+            synonyms = desc - set(name_words) - WEAK
+            # a description word said in the clause stands in for a missing name word
+            covered = hits + min(len(synonyms & words), len(strong) - hits)
+            score = covered / len(strong)
+            desc_score = len(desc & words) / len(desc) if desc else 0.0
+            if score < self.threshold and desc_score < 0.5:
+                continue
+            # the better-covered name first, then the more name words said, then the description
             key = (score, hits, desc_score, name)
             if best is None or key[:3] > best[:3]:
                 best = key
         return None if best is None else best[3]
 
-    def fill_args(self, clause: str, text: str, decl: Mapping[str, Any]) -> dict[str, Any]:
-        """Arguments from the words: enum values, numbers, names that appear, else defaults."""
-        schema = decl.get("parameters") or decl.get("parametersJsonSchema") or {}
-        props: Mapping[str, Any] = schema.get("properties") or {}
-        numbers = _NUMBER.findall(clause) or _NUMBER.findall(text)
-        nouns = [w for w in _content(_tokens(str(decl.get("name") or ""))) if w not in _WEAK]
-        args: dict[str, Any] = {}
-        for pname, pschema in props.items():
-            if not isinstance(pschema, Mapping):
-                continue
-            value = self._value_for(pname, _concrete(pschema), clause, numbers, nouns)
-            if value is not None:
-                args[pname] = value
-            elif "default" in pschema:
-                args[pname] = pschema["default"]
-        return args
+    def fill_args(
+        self, clause: str, decl: Mapping[str, Any], text: str | None = None
+    ) -> dict[str, Any]:
+        """Arguments found in ``clause``: enum values, numbers, names, else defaults.
 
-    def _value_for(
-        self,
-        pname: str,
-        schema: Mapping[str, Any],
-        clause: str,
-        numbers: list[str],
-        nouns: list[str],
-    ) -> Any:
-        lowered = clause.lower()
-        kind = str(schema.get("type") or "string").upper()
-        enum = schema.get("enum")
-        if isinstance(enum, list) and enum:
-            for option in sorted((str(o) for o in enum), key=len, reverse=True):
-                spoken = option.lower().replace("_", " ")
-                if re.search(rf"\b{re.escape(spoken)}\b", lowered):
-                    return option
-            return None
-        if kind in ("NUMBER", "INTEGER"):
-            if not numbers:
-                return None
-            raw = numbers.pop(0)
-            return int(float(raw)) if kind == "INTEGER" else float(raw)
-        if kind == "BOOLEAN":
-            if re.search(r"\b(on|yes|true|enable|start)\b", lowered):
-                return True
-            if re.search(r"\b(off|no|false|disable|stop)\b", lowered):
-                return False
-            return None
-        if kind == "STRING":
-            hints = " ".join(str(schema.get(k) or "") for k in ("description", "example", "title"))
-            for candidate in re.findall(r"['\"]?([A-Za-z][\w ]*)['\"]?", hints):
-                for option in re.split(r",|\bor\b|e\.g\.|:", candidate):
-                    option = option.strip().lower()
-                    if (
-                        option
-                        and option not in _STOP
-                        and len(option) > 2
-                        and re.search(rf"\b{re.escape(option)}\b", lowered)
-                        and option not in pname.lower().replace("_", " ")
-                    ):
-                        return option
-            # "in the living room" / "for Paris": the words after a preposition
-            match = _AFTER_PREPOSITION.search(clause)
-            if match and match.group(1).lower() not in _STOP:
-                return match.group(1)
-            # "the kitchen light": the word before one of the function's nouns
-            for noun in nouns:
-                match = re.search(rf"\b(?:the|my|a)\s+([a-z][\w-]*)\s+{noun}s?\b", lowered)
-                if match and match.group(1) not in _STOP and _stem(match.group(1)) not in nouns:
-                    return match.group(1)
-        return None
+        ``text`` (the whole utterance) is accepted for compatibility and not used: a
+        function's arguments come from its own clause only.
+        """
+        nouns = [w for w in content(tokens(str(decl.get("name") or ""))) if w not in WEAK]
+        return fill_args(clause, decl, nouns)
 
     # --- words ---------------------------------------------------------------------------
     def reply(self, text: str, *, builtin: set[str] | frozenset[str] = frozenset()) -> str:
         """The spoken/text answer to a user turn with no function to call."""
+        if not text.strip():  # e.g. an image on its own: there are no words to echo
+            return (
+                "I received your input, but it holds no text, and I am the agentkit "
+                "emulator's rule-based model, so I cannot say anything about it."
+            )
         value = _arithmetic(text)
         if value is not None:
             return f"The answer is {value}."
@@ -256,20 +178,6 @@ class RuleModel:
             "print('offline emulator: this code was not run')",
             "offline emulator: this code was not run\n",
         )
-
-
-def _concrete(schema: Mapping[str, Any]) -> Mapping[str, Any]:
-    """``anyOf: [{type: integer}, {type: null}]`` or ``type: [integer, null]`` -> the integer."""
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        real = [k for k in kind if str(k).lower() != "null"]
-        return {**schema, "type": real[0] if real else "string"}
-    options = schema.get("anyOf")
-    if not kind and isinstance(options, list):
-        for option in options:
-            if isinstance(option, Mapping) and str(option.get("type", "")).lower() != "null":
-                return {**option, **{k: v for k, v in schema.items() if k != "anyOf"}}
-    return schema
 
 
 def _render(value: Any) -> str:

@@ -150,9 +150,17 @@ class Emulator:
     - ``script``: a :class:`Script` (or list of steps) every connection runs instead of the
       model; a list of scripts is used one per connection, then the model takes over.
     - ``strict``: refuse unknown fields, early or doubled messages with 1007, like the
-      real service. The lenient default refuses only what the real service always refuses.
+      real service. The lenient default refuses only what the real service always refuses;
+      a message carrying several oneof fields is logged (a warning, and a note on the
+      connection record) and handled field by field in the order ``toolResponse``,
+      ``contextUpdate``, ``clientContent``, ``realtimeInput``, whatever its JSON order.
+      Empty user input (no text, an activity without audio) is never answered, and
+      ``interrupted`` is sent only when a generation has already sent something.
     - ``lifetime``: seconds before ``goAway`` + close (1008); ``goaway_time_left`` sets the
-      warning. ``session_limit_audio``/``session_limit_video`` apply without compression.
+      warning. ``session_limit_audio``/``session_limit_video`` apply without compression,
+      counted from the session's start across resumptions: resuming a session already past
+      its limit is refused with 1008 "Session duration limit exceeded." (no
+      ``setupComplete``, no ``goAway``), and no ``goAway`` ever announces ``0s``.
     - ``faults``: :class:`Faults` for every connection, or a list / ``f(index)`` per connection.
     - ``require_key``: refuse connections without a credential (1008). ``api_keys``: the
       only keys accepted (others get 1007). By default any key, or none, is accepted.

@@ -20,6 +20,8 @@ class PendingCall:
     args: dict[str, Any]
     blocking: bool
     responses: list[dict[str, Any]] = field(default_factory=list)
+    # the generation that issued the call (0: a script's): a barge-in cancels only its own
+    generation: int = 0
 
 
 @dataclass
@@ -35,6 +37,7 @@ class SessionState:
     ended_at: float | None = None
     compressions: int = 0
     token: str | None = None
+    generations: int = 0  # generations started so far, across resumptions
 
     def tokens(self) -> int:
         """Approximate context size in tokens."""

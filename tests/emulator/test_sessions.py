@@ -10,7 +10,17 @@ from websockets.exceptions import ConnectionClosed
 
 from agentkit.emulator import Emulator
 
-from .test_protocol import BETA, HOME, recv, refused, say_text, start, text_of, until
+from .test_protocol import (
+    BETA,
+    HOME,
+    close_code,
+    recv,
+    refused,
+    say_text,
+    start,
+    text_of,
+    until,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -108,6 +118,39 @@ async def test_session_limit_without_compression_only() -> None:
         await say_text(ws, "hello")
         await until(ws, "serverContent", "turnComplete")  # still alive past the limit
         await ws.close()
+
+
+async def test_resume_past_the_session_limit_is_refused() -> None:
+    # an auto-reconnecting client used to get setupComplete + goAway "0s" on every resume
+    async with Emulator(session_limit_audio=0.3, goaway_time_left=0.1) as emu:
+        ws = await start(emu, _with_resumption(HOME))
+        handle = (await recv(ws))["sessionResumptionUpdate"]["newHandle"]
+        assert await recv(ws) == {"goAway": {"timeLeft": "0.1s"}}
+        assert await close_code(ws) == 1008
+        # the limit counts from the session's start, across resumptions
+        assert await refused(emu, _with_resumption(HOME, handle)) == (
+            1008,
+            "Session duration limit exceeded.",
+        )
+        assert emu.connections[1].sent == []  # no setupComplete, no goAway
+        assert not emu.connections[1].resumed
+        # with compression there is no duration limit: the same handle resumes
+        compressed = _with_resumption(HOME, handle)
+        compressed["setup"]["contextWindowCompression"] = {"slidingWindow": {}}
+        ws = await start(emu, compressed)
+        assert (await recv(ws))["sessionResumptionUpdate"]["resumable"] is True
+        await say_text(ws, "still there?")
+        seen = await until(ws, "serverContent", "turnComplete")
+        assert not any("goAway" in m for m in seen)
+        await ws.close()
+
+
+@pytest.mark.parametrize("limits", [{"lifetime": 0.0}, {"session_limit_audio": 0.0}])
+async def test_no_go_away_with_nothing_left_on_a_fresh_connection(limits: dict[str, float]) -> None:
+    async with Emulator(goaway_time_left=5.0, **limits) as emu:
+        code, _ = await refused(emu, HOME)
+        assert code == 1008
+        assert not any("goAway" in m for m in emu.connections[0].sent)
 
 
 async def test_video_session_limit_is_shorter() -> None:
