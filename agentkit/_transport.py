@@ -67,7 +67,13 @@ class Connection:
         self._closing = False
 
     async def send(self, frame: str) -> None:
-        """Send one text frame; raises :class:`ConnectionLost` once closed."""
+        """Send one text frame; raises :class:`ConnectionLost` once closed.
+
+        The frame is written to the socket before the first suspension (websockets 17
+        writes in ``send_context`` and only then awaits ``drain``, which waits when the
+        write buffer is over its high-water mark). The session relies on it: frames go
+        out in the order ``send`` is called, with no lock. ``tests/session`` pins it.
+        """
         try:
             await self._ws.send(frame)
         except ConnectionClosed:

@@ -45,7 +45,9 @@ class Call:
     __slots__ = (
         "ctx",
         "done",
+        "exited",
         "final",
+        "has_slot",
         "in_flight",
         "record",
         "returned",
@@ -54,13 +56,20 @@ class Call:
         "tool",
     )
 
-    def __init__(self, record: CallRecord, tool: Tool | None, ctx: ToolContext) -> None:
+    def __init__(self, record: CallRecord, tool: Tool | None, ctx: ToolContext | None) -> None:
         self.record = record
         self.tool = tool
+        # Only a tool that asks for a ToolContext gets one (it holds a threading.Event,
+        # the costliest object of a call); None otherwise.
         self.ctx = ctx
         self.scope = anyio.CancelScope()
-        self.slot = anyio.Event()  # set once the call may run (max_concurrency)
-        self.done = anyio.Event()
+        # Events are made only when someone waits (creating one costs more than the rest
+        # of a no-op call's bookkeeping): ``slot`` for a call queued behind
+        # max_concurrency, ``done`` for compensation hooks waiting for the task to exit.
+        self.has_slot = False  # the call may run (max_concurrency)
+        self.slot: anyio.Event | None = None
+        self.exited = False  # the call's task has exited
+        self.done: anyio.Event | None = None
         # The reply parked in the stream, until the consumer takes it or the call is cancelled.
         self.in_flight: Reply | None = None
         # The terminal state the final reply brings once it is taken.
@@ -71,7 +80,13 @@ class Call:
     @property
     def acted(self) -> bool:
         """The call may have changed the world, so a cancel should compensate."""
-        return self.returned or self.ctx.acted or self.record.state is CallState.ANSWERED
+        acted = self.ctx is not None and self.ctx.acted
+        return self.returned or acted or self.record.state is CallState.ANSWERED
+
+    def set_cancelled(self) -> None:
+        """Tell the tool's ToolContext, if it has one, that the call was cancelled."""
+        if self.ctx is not None:
+            self.ctx._set_cancelled()
 
 
 def deadline(timeout: float | None) -> float:

@@ -6,7 +6,8 @@ import inspect
 import logging
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import partial
 from types import MappingProxyType, TracebackType
 from typing import Any, Self
@@ -116,6 +117,8 @@ class Dispatcher:
         self._free_slots = max_concurrency
         self._slot_queue: deque[Call] = deque()
         self._thread_limiter: anyio.CapacityLimiter | None = None
+        self._sink: Callable[[Reply], Awaitable[None]] | None = None
+        self._parked = 0  # replies waiting in the stream, not taken yet (see _park)
 
     @property
     def tools(self) -> Mapping[str, Tool]:
@@ -143,8 +146,6 @@ class Dispatcher:
         if self._entered:
             raise RuntimeError("a Dispatcher can be entered only once")
         self._entered = True
-        self._idle = anyio.Event()
-        self._idle.set()
         # anyio's default thread limiter (40) would be a second, lower concurrency limit.
         self._thread_limiter = anyio.CapacityLimiter(self._max_concurrency)
         tg = anyio.create_task_group()
@@ -198,18 +199,18 @@ class Dispatcher:
         tool = self._tools.get(name)
         raw = dict(args) if isinstance(args, Mapping) else {}
         record = CallRecord(id, name, raw, behavior=tool.behavior if tool else None)
-        call = Call(record, tool, ToolContext(id, name, self._session))
+        needs_ctx = tool is not None and tool.context_param is not None
+        call = Call(record, tool, ToolContext(id, name, self._session) if needs_ctx else None)
         self._calls[id] = call
         self._records[id] = record
         self._running += 1
         self._tasks += 1
         if self._free_slots:
             self._free_slots -= 1
-            call.slot.set()
+            call.has_slot = True
         else:
+            call.slot = anyio.Event()
             self._slot_queue.append(call)
-        if self._idle is not None and self._idle.is_set():
-            self._idle = anyio.Event()
         tg.start_soon(self._run, call, args, name=f"agentkit call {name} ({id})")
         return record
 
@@ -230,8 +231,8 @@ class Dispatcher:
                 logger.debug("cancel for unknown call id %r ignored", id)
                 continue
             if call.record.state is CallState.RUNNING:
-                call.in_flight = None
-                call.ctx._set_cancelled()
+                self._park(call, None)
+                call.set_cancelled()
                 call.scope.cancel()
                 self._finish(call, CallState.CANCELLED, reason=reason)
                 cancelled.append(id)
@@ -248,7 +249,10 @@ class Dispatcher:
         in a sync tool's abandoned thread).
         """
         await anyio.lowlevel.checkpoint()
-        while not self._is_idle() and self._idle is not None:
+        while not self._is_idle():
+            # Made here, not on every busy/idle flip: most dispatchers are never waited on.
+            if self._idle is None or self._idle.is_set():
+                self._idle = anyio.Event()
             await self._idle.wait()
 
     def _is_idle(self) -> bool:
@@ -308,7 +312,12 @@ class Dispatcher:
     async def _run(self, call: Call, args: object) -> None:
         try:
             with call.scope:
-                await call.slot.wait()
+                if call.slot is not None:
+                    await call.slot.wait()
+                else:
+                    # No yield to the loop for a call that may run at once, but a call
+                    # cancelled before its task started must still not run its tool.
+                    await anyio.lowlevel.checkpoint_if_cancelled()
                 await self._execute(call, args)
         except ReplyStreamClosed:
             logger.warning(
@@ -323,9 +332,11 @@ class Dispatcher:
         finally:
             # Cancelled from outside (the host's scope), before __aexit__ could cancel it.
             self._abandon(call, "dispatcher closed")
-            if call.slot.is_set():
+            if call.has_slot:
                 self._release_slot()
-            call.done.set()
+            call.exited = True
+            if call.done is not None:
+                call.done.set()
             self._tasks -= 1
             self._maybe_idle()
 
@@ -333,15 +344,17 @@ class Dispatcher:
         while self._slot_queue:
             waiting = self._slot_queue.popleft()
             if waiting.record.state is CallState.RUNNING:  # not cancelled while it waited
+                assert waiting.slot is not None
+                waiting.has_slot = True
                 waiting.slot.set()
                 return
         self._free_slots += 1
 
     def _abandon(self, call: Call, reason: str) -> None:
         """End a call that cannot be answered, as cancel() would."""
-        call.in_flight = None
+        self._park(call, None)
         if call.record.state is CallState.RUNNING:
-            call.ctx._set_cancelled()
+            call.set_cancelled()
             self._finish(call, CallState.CANCELLED, reason=reason)
             if call.acted:
                 self._compensate(call)
@@ -368,6 +381,7 @@ class Dispatcher:
             return
         record.args = dict(kwargs)
         if tool.context_param is not None:
+            assert call.ctx is not None
             kwargs[tool.context_param] = call.ctx
         timeout = tool.timeout if tool.timeout is not None else self._default_timeout
         if tool.is_generator or tool.is_async_generator:
@@ -378,23 +392,27 @@ class Dispatcher:
     async def _call_once(
         self, call: Call, tool: Tool, kwargs: dict[str, Any], seconds: float | None
     ) -> None:
-        outcome: Outcome | None = None
-        with anyio.CancelScope(deadline=deadline(seconds)) as limit:
-            try:
-                if tool.is_async:
-                    value = await tool.fn(**kwargs)
-                    call.returned = True
-                else:
-                    value = await self._in_thread(partial(call_sync, call, tool.fn, kwargs))
-                call.record.result = value
-                result = normalize_result(value)
-                outcome = Outcome(result.response, scheduling=result.scheduling)
-            except Exception as exc:
-                outcome = self._failure(call, exc)
-        if limit.cancelled_caught:
-            outcome = self._timed_out(call, seconds)
-        assert outcome is not None
+        if seconds is None:  # no deadline, so no timeout scope to enter and leave
+            outcome = await self._attempt(call, tool, kwargs)
+        else:
+            with anyio.CancelScope(deadline=deadline(seconds)) as limit:
+                outcome = await self._attempt(call, tool, kwargs)
+            if limit.cancelled_caught:
+                outcome = self._timed_out(call, seconds)
         await self._send_final(call, outcome, stream=False)
+
+    async def _attempt(self, call: Call, tool: Tool, kwargs: dict[str, Any]) -> Outcome:
+        try:
+            if tool.is_async:
+                value = await tool.fn(**kwargs)
+                call.returned = True
+            else:
+                value = await self._in_thread(partial(call_sync, call, tool.fn, kwargs))
+            call.record.result = value
+            result = normalize_result(value)
+            return Outcome(result.response, scheduling=result.scheduling)
+        except Exception as exc:
+            return self._failure(call, exc)
 
     async def _stream(
         self, call: Call, tool: Tool, kwargs: dict[str, Any], seconds: float | None
@@ -477,7 +495,7 @@ class Dispatcher:
 
     def _timed_out(self, call: Call, seconds: float | None) -> Outcome:
         assert seconds is not None
-        call.ctx._set_cancelled()  # so a sync tool's abandoned thread can stop
+        call.set_cancelled()  # so a sync tool's abandoned thread can stop
         message = f"function {call.record.name!r} timed out after {seconds:g}s"
         return self._error(message, CallState.TIMED_OUT)
 
@@ -510,26 +528,73 @@ class Dispatcher:
     async def _send(self, call: Call, reply: Reply) -> None:
         # Sent from inside the call's cancel scope: a cancel before the consumer takes the
         # reply means it never goes out.
-        call.in_flight = reply
+        sink = self._sink
+        if sink is not None and not self._parked:
+            # The consumer is ready to send at once: the call's own task hands the reply
+            # over, saving the wake-up of a consumer task and its loop iterations. The
+            # cancel check stands in for the checkpoint the stream would have made.
+            await anyio.lowlevel.checkpoint_if_cancelled()
+            if call.record.state is CallState.RUNNING:  # cancelled calls send nothing
+                self._delivered(call, reply)  # taken now: it counts as sent
+                await sink(reply)
+                return
+        self._park(call, reply)
         try:
             await self._send_stream.send(reply)
         except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-            call.in_flight = None
+            self._park(call, None)
             raise ReplyStreamClosed from None
         except BaseException:
             if call.in_flight is reply:
-                call.in_flight = None
+                self._park(call, None)
             raise
         if call.in_flight is reply:  # handed straight to a consumer that was waiting
-            call.in_flight = None
+            self._park(call, None)
             self._delivered(call, reply)
+
+    def _park(self, call: Call, reply: Reply | None) -> None:
+        """Set the reply a call has waiting in the stream (None: taken or withdrawn).
+
+        ``_parked`` counts them, exactly, from the moment a reply waits to the moment it
+        is taken: while any wait, :meth:`direct_replies` queues new replies behind them.
+        """
+        if (call.in_flight is None) != (reply is None):
+            self._parked += 1 if reply is not None else -1
+        call.in_flight = reply
+
+    @contextmanager
+    def direct_replies(self, sink: Callable[[Reply], Awaitable[None]]) -> Iterator[None]:
+        """Inside this block, hand each reply to ``sink`` from the call's own task.
+
+        For a consumer that can send a reply at once (the live session while its
+        connection is up). Instead of waiting in :attr:`replies` for a consumer task, the
+        reply is taken by the call's task itself (it counts as sent, and the call reaches
+        its terminal state) and then ``await sink(reply)`` runs there. A call cancelled
+        before that sends nothing, as ever. Replies already waiting in :attr:`replies`
+        keep coming out of it, and while any wait, new ones queue behind them; so the
+        consumer must keep reading :attr:`replies` as well. ``sink`` should do its work
+        before its first suspension: the call's cancel scope still surrounds it.
+        """
+        if self._sink is not None:
+            raise RuntimeError("replies already go to a sink")
+        self._sink = sink
+        try:
+            yield
+        finally:
+            if self._sink is sink:
+                self._sink = None
+
+    def stop_direct_replies(self) -> None:
+        """End :meth:`direct_replies` now (say, the connection broke): later replies wait
+        in :attr:`replies` again."""
+        self._sink = None
 
     def _take(self, reply: Reply) -> bool:
         """The gate of :class:`ReplyStream`: runs as a consumer takes a parked reply."""
         call = self._calls.get(reply.id)
         if call is None or call.in_flight is not reply:
             return False  # its call was cancelled while the reply waited
-        call.in_flight = None
+        self._park(call, None)
         self._delivered(call, reply)
         return True
 
@@ -558,7 +623,10 @@ class Dispatcher:
         record = call.record
         # Shielded: compensation must run even while the dispatcher is being torn down.
         with anyio.move_on_after(self._compensation_timeout, shield=True) as scope:
-            await call.done.wait()  # let the cancelled call unwind before undoing its work
+            if not call.exited:  # let the cancelled call unwind before undoing its work
+                if call.done is None:
+                    call.done = anyio.Event()
+                await call.done.wait()
             for hook in call.tool.cancel_hooks:
                 try:
                     if is_async_callable(hook):

@@ -12,6 +12,7 @@ __all__ = [
     "activity_end",
     "activity_start",
     "audio",
+    "audio_mime",
     "audio_stream_end",
     "client_content",
     "realtime_text",
@@ -47,11 +48,20 @@ def realtime_text(text: str) -> RealtimeInput:
     return RealtimeInput(text=text)
 
 
-def audio(pcm: bytes, rate: int = 16000) -> RealtimeInput:
-    """``realtimeInput.audio``: PCM16LE mono with its rate in the mime type."""
+def audio_mime(rate: int) -> str:
+    """The mime type of PCM16LE audio at ``rate`` Hz (``audio/pcm;rate=16000``).
+
+    Raises:
+        ValueError: ``rate`` is not a positive int.
+    """
     if not isinstance(rate, int) or isinstance(rate, bool) or rate <= 0:
         raise ValueError(f"rate must be a positive int (Hz), not {rate!r}")
-    return RealtimeInput(audio=Blob(mime_type=f"audio/pcm;rate={rate}", data=bytes(pcm)))
+    return f"audio/pcm;rate={rate}"
+
+
+def audio(pcm: bytes, rate: int = 16000) -> RealtimeInput:
+    """``realtimeInput.audio``: PCM16LE mono with its rate in the mime type."""
+    return RealtimeInput(audio=Blob(mime_type=audio_mime(rate), data=bytes(pcm)))
 
 
 def video(frame: bytes, mime_type: str = "image/jpeg") -> RealtimeInput:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import math
 from typing import Any
 
 from pydantic import ValidationError
@@ -11,7 +13,17 @@ from ..errors import LocalProtocolError, RemoteProtocolError
 from ._client_messages import ClientContent, ClientMessage, RealtimeInput, Setup, ToolResponse
 from ._server_messages import ServerMessage
 
-__all__ = ["AnyClientMessage", "decode_client", "decode_server", "encode", "wrap"]
+__all__ = [
+    "AnyClientMessage",
+    "audio_frame",
+    "decode_client",
+    "decode_server",
+    "dump_json",
+    "encode",
+    "function_response_frame",
+    "is_plain_json",
+    "wrap",
+]
 
 AnyClientMessage = ClientMessage | Setup | ClientContent | RealtimeInput | ToolResponse
 
@@ -46,7 +58,65 @@ def encode(msg: AnyClientMessage) -> str:
             f"a client message carries exactly one of setup, clientContent, realtimeInput, "
             f"toolResponse; this one has {kinds or 'none'}"
         )
-    return json.dumps(envelope.to_wire(), ensure_ascii=False, separators=(",", ":"))
+    return dump_json(envelope.to_wire())
+
+
+# json.dumps with arguments builds a new encoder per call; one shared (stateless) encoder
+# writes the same text, a microsecond sooner per frame.
+dump_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``: the frame format."""
+
+
+# -- hot-path frames ----------------------------------------------------------------------
+# The two frames a live session sends most (an audio chunk, a function response) written
+# with json straight from their parts: building the pydantic models only to dump them again
+# cost 3x the bytes' own encoding. Both write exactly what ``encode`` writes for the
+# equivalent model (keys in field order, unset fields left out); the tests compare them.
+
+
+def is_plain_json(value: Any) -> bool:
+    """True if ``value`` is made only of dict (str keys), list, str, int, finite float,
+    bool and None, so that pydantic's JSON-mode dump would return it unchanged."""
+    try:
+        return _plain(value)
+    except RecursionError:  # too deep to tell: let the model path decide
+        return False
+
+
+def _plain(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if kind is dict:
+        return all(type(key) is str and _plain(item) for key, item in value.items())
+    if kind is list:
+        return all(_plain(item) for item in value)
+    return False
+
+
+def audio_frame(pcm: bytes, mime_type: str) -> str:
+    """``encode(RealtimeInput(audio=Blob(mime_type=mime_type, data=pcm)))``."""
+    data = base64.b64encode(pcm).decode("ascii")
+    return dump_json({"realtimeInput": {"audio": {"mimeType": mime_type, "data": data}}})
+
+
+def function_response_frame(
+    id: str,
+    name: str,
+    response: dict[str, Any],
+    will_continue: bool | None,
+    scheduling: str | None,
+) -> str:
+    """``encode(ToolResponse(function_responses=[FunctionResponse(...)]))`` for plain JSON
+    ``response`` (see :func:`is_plain_json`)."""
+    wire: dict[str, Any] = {"id": id, "name": name, "response": response}
+    if will_continue is not None:
+        wire["willContinue"] = will_continue
+    if scheduling is not None:
+        wire["scheduling"] = scheduling
+    return dump_json({"toolResponse": {"functionResponses": [wire]}})
 
 
 def _load(frame: str | bytes | bytearray | memoryview) -> dict[str, Any]:
@@ -81,6 +151,15 @@ def decode_server(frame: str | bytes | bytearray | memoryview) -> ServerMessage:
         RemoteProtocolError: the frame is not a JSON object, or a known field has a
             value of the wrong shape.
     """
+    if not isinstance(frame, memoryview):
+        # pydantic parses and validates in one pass, ~2x faster than json.loads first.
+        # Whenever it succeeds the result equals the json.loads path (the tests compare
+        # both); anything it refuses (a lone surrogate escape, bad JSON, a wrong shape)
+        # takes the path below, which gives the result or error it always gave.
+        try:
+            return ServerMessage.model_validate_json(frame)
+        except ValidationError:
+            pass
     data = _load(frame)
     try:
         return ServerMessage.model_validate(data)

@@ -26,11 +26,24 @@ No I/O, no clocks: the session feeds frames in and sends the frames it is given.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from ..errors import LocalProtocolError
+from ._builders import audio_mime
 from ._client_messages import ClientMessage, SessionResumptionConfig, Setup, ToolResponse
-from ._codec import AnyClientMessage, decode_server, encode, wrap
+from ._codec import (
+    AnyClientMessage,
+    audio_frame,
+    decode_client,
+    decode_server,
+    encode,
+    function_response_frame,
+    is_plain_json,
+    wrap,
+)
 from ._content import FunctionCall, FunctionResponse
 from ._server_messages import ServerMessage
 
@@ -46,11 +59,30 @@ class State(enum.Enum):
     CLOSED = "CLOSED"
 
 
-@dataclass(slots=True)
 class _Sent:
-    index: int
-    kind: str
-    message: ClientMessage
+    """A message sent since the newest handle. The hot paths keep only the frame and parse
+    it back into its model if a resume needs it (the frame is what went out)."""
+
+    __slots__ = ("_make", "_message", "index", "kind")
+
+    def __init__(
+        self,
+        index: int,
+        kind: str,
+        message: ClientMessage | None,
+        make: Callable[[], ClientMessage] | None = None,
+    ) -> None:
+        self.index = index
+        self.kind = kind
+        self._message = message
+        self._make = make
+
+    @property
+    def message(self) -> ClientMessage:
+        if self._message is None:
+            assert self._make is not None
+            self._message, self._make = self._make(), None
+        return self._message
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,19 +170,87 @@ class ClientProtocol:
         kind = envelope.kind
         if kind == "setup":
             raise LocalProtocolError("setup is sent once per connection, by setup_frame()")
+        self._check_open(kind)
+        if envelope.tool_response is not None and not replay:
+            self._answer(envelope.tool_response)
+        frame = encode(envelope)
+        self._record(_Sent(self._index + 1, kind or "", envelope), replay)
+        return frame
+
+    def send_audio(self, pcm: bytes, rate: int = 16000) -> str:
+        """``send(build.audio(pcm, rate))``, the same frame, without building models.
+
+        Raises:
+            ValueError: ``rate`` is not a positive int.
+            LocalProtocolError: the connection is not open.
+        """
+        mime = audio_mime(rate)
+        pcm = bytes(pcm)
+        self._check_open("realtimeInput")
+        frame = audio_frame(pcm, mime)
+        self._record(_Sent(self._index + 1, "realtimeInput", None, partial(decode_client, frame)))
+        return frame
+
+    def send_function_response(
+        self,
+        id: str,
+        name: str,
+        response: dict[str, Any],
+        *,
+        will_continue: bool | None = None,
+        scheduling: str | enum.Enum | None = None,
+    ) -> str:
+        """Send one FunctionResponse: ``send(build.tool_response({...}))``, the same frame
+        and checks, without building models when ``response`` is plain JSON data.
+
+        Raises:
+            LocalProtocolError: the connection is not open, or ``id`` is not pending.
+        """
+        if isinstance(scheduling, enum.Enum):
+            scheduling = scheduling.value  # as the model's WireEnum does
+        if not (
+            type(id) is str
+            and type(name) is str
+            and type(response) is dict
+            and (will_continue is None or type(will_continue) is bool)
+            and (scheduling is None or type(scheduling) is str)
+            and is_plain_json(response)
+        ):
+            wire: dict[str, Any] = {"id": id, "name": name, "response": response}
+            if will_continue is not None:
+                wire["willContinue"] = will_continue
+            if scheduling is not None:
+                wire["scheduling"] = scheduling
+            return self.send(
+                ToolResponse(function_responses=[FunctionResponse.model_validate(wire)])
+            )
+        self._check_open("toolResponse")
+        self._answer_one(id, bool(will_continue))
+        frame = function_response_frame(id, name, response, will_continue, scheduling)
+        self._record(_Sent(self._index + 1, "toolResponse", None, partial(decode_client, frame)))
+        return frame
+
+    def _check_open(self, kind: str | None) -> None:
         if self.state is not State.OPEN:
             raise LocalProtocolError(
                 f"cannot send {kind}: the connection is not open (state {self.state.name})"
             )
-        if envelope.tool_response is not None and not replay:
-            self._answer(envelope.tool_response)
-        frame = encode(envelope)
-        self._index += 1
-        self._unacked.append(_Sent(self._index, kind or "", envelope))
+
+    def _record(self, sent: _Sent, replay: bool = False) -> None:
+        self._index = sent.index
+        self._unacked.append(sent)
         self._stats.sent += 1
         if replay:
             self._stats.replayed += 1
-        return frame
+
+    def _answer_one(self, id: str, will_continue: bool) -> None:
+        if id not in self._pending:
+            raise LocalProtocolError(
+                f"cannot send toolResponse for id {id!r}: no such pending call "
+                f"(state {self.state.name})"
+            )
+        if not will_continue:
+            del self._pending[id]
 
     def _answer(self, response: ToolResponse) -> None:
         ids = [r.id for r in response.function_responses]
@@ -213,6 +313,10 @@ class ClientProtocol:
         self.state = State.CLOSED
 
     # -- resumption -------------------------------------------------------------------
+
+    def is_pending(self, id: str) -> bool:
+        """True if the call ``id`` was issued and not answered (finally) nor cancelled."""
+        return id in self._pending
 
     @property
     def pending_ids(self) -> list[str]:

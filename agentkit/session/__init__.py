@@ -138,7 +138,7 @@ async def connect(
                     raise
     finally:
         await session._close_quietly(session._conn or conn)
-        session._events_recv.close()
+        session._events.close()
     if error is not None:
         raise error
 

@@ -21,15 +21,13 @@ stream is a memory stream read outside the task group.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 import anyio
 import anyio.lowlevel
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from .. import events
 from .._transport import Closed, Connection, ConnectionLost, open_connection
@@ -52,6 +50,7 @@ from ..protocol import (
     build,
 )
 from ._options import Options, field_from_reason
+from ._queue import EventQueue
 from ._turn import Turn
 
 __all__ = ["LiveSession"]
@@ -88,14 +87,10 @@ class LiveSession:
         self._dispatcher: Any = None
         self._conn: Connection | None = None
         self._ready = anyio.Event()
-        self._send_lock = anyio.Lock()
-        send, recv = anyio.create_memory_object_stream[events.Event](math.inf)
-        self._events_send: MemoryObjectSendStream[events.Event] = send
-        self._events_recv: MemoryObjectReceiveStream[events.Event] = recv
+        self._events: EventQueue[events.Event] = EventQueue()
         self._error: BaseException | None = None
         self._closing = False
         self._scope: anyio.CancelScope | None = None
-        self._held: Any = None
         self._call_messages: dict[str, ServerMessage] = {}
         self._empty_ledger: Any = None
         self._pending_replay: tuple[Any, ...] = ()
@@ -167,7 +162,7 @@ class LiveSession:
 
     async def __anext__(self) -> events.Event:
         try:
-            return await self._events_recv.receive()
+            return await self._events.get()
         except (anyio.EndOfStream, anyio.ClosedResourceError):
             pass
         # Raised outside the except block, so the error keeps its own cause and context.
@@ -207,7 +202,11 @@ class LiveSession:
 
     async def send_audio(self, pcm: bytes, rate: int = 16000) -> None:
         """Stream raw PCM16LE mono audio; ``rate`` goes into the mime type."""
-        await self._send(build.audio(pcm, rate))
+        pcm = bytes(pcm)
+        build.audio_mime(rate)  # a bad rate raises here, even on a closed session
+        # The hot path: the frame is written straight from the bytes (same JSON as
+        # build.audio()), with no models built.
+        await self._send_frame(partial(self._protocol.send_audio, pcm, rate))
 
     async def send_video(self, jpeg: bytes, mime_type: str = "image/jpeg") -> None:
         """Send one video frame (an encoded image, at most about 1 per second)."""
@@ -257,26 +256,41 @@ class LiveSession:
                     logger.debug("error while closing the connection", exc_info=True)
         if self._scope is not None:
             self._scope.cancel()
-        self._events_send.close()
+        self._events.end()
 
     async def _send(self, msg: AnyClientMessage) -> None:
+        await self._send_frame(partial(self._protocol.send, msg))
+
+    async def _send_frame(self, frame_for: Callable[[], str]) -> None:
+        """Send the frame ``frame_for()`` makes (numbering it) once a connection is open.
+
+        No lock: frames leave in the order the protocol numbers them (what resumption
+        replays by) because the numbering and ``Connection.send``'s write happen with no
+        suspension between them; see ``Connection.send``. A lock cost a loop iteration per
+        message even uncontended.
+        """
+        self._raise_if_closed()
+        await anyio.lowlevel.checkpoint_if_cancelled()
         while True:
             self._raise_if_closed()
             ready = self._ready
-            await ready.wait()
-            self._raise_if_closed()
-            async with self._send_lock:
-                conn = self._conn
-                if conn is None or self._protocol.state is not State.OPEN:
-                    await anyio.lowlevel.checkpoint()
-                    continue
-                frame = self._protocol.send(msg)
-                try:
-                    await conn.send(frame)
-                except ConnectionLost:
-                    # Recorded by the protocol: replayed or reported by the resume.
-                    logger.debug("connection closed while sending; the resume will account")
-                return
+            if not ready.is_set():
+                await ready.wait()
+                continue
+            conn = self._conn
+            if conn is None or self._protocol.state is not State.OPEN:
+                await anyio.lowlevel.checkpoint()
+                continue
+            frame = frame_for()
+            try:
+                await conn.send(frame)
+            except ConnectionLost:
+                # Recorded by the protocol: replayed or reported by the resume.
+                logger.debug("connection closed while sending; the resume will account")
+            break
+        # Still a checkpoint, as every anyio send is (a loop of sends must not starve the
+        # reader), but after the write: it adds no latency and cannot lose a sent frame.
+        await anyio.lowlevel.cancel_shielded_checkpoint()
 
     def _raise_if_closed(self) -> None:
         if self._error is not None:
@@ -340,7 +354,7 @@ class LiveSession:
             except Exception as exc:  # the session's error, surfaced to the user later
                 self._fail(exc)
             finally:
-                self._events_send.close()
+                self._events.end()
                 self._ready.set()
 
     async def _supervise_inner(self, conn: Connection, early: list[ServerMessage]) -> None:
@@ -460,31 +474,41 @@ class LiveSession:
             scope.cancel()
 
     async def _replier(self, conn: Connection) -> None:
-        replies = self._dispatcher.replies
-        while True:
-            if self._held is None:
-                try:
-                    self._held = await replies.receive()
-                except (anyio.EndOfStream, anyio.ClosedResourceError):
-                    return
-            reply = self._held
-            broken = False
-            async with self._send_lock:
-                self._held = None
-                if reply.id not in self._protocol.pending_ids:
-                    logger.debug("dropped a reply for %r: no longer pending", reply.id)
-                    continue
-                msg = build.tool_response(reply)
-                fr = msg.function_responses[0]
-                frame = self._protocol.send(msg)
-                try:
-                    await conn.send(frame)
-                except ConnectionLost:
-                    # Recorded by the protocol, so the resume sends it again if needed.
-                    broken = True
-            self._emit_response(fr, reply)
-            if broken:
-                await anyio.sleep_forever()  # the reader sees the close and ends this task
+        dispatcher = self._dispatcher
+        replies = dispatcher.replies
+        # While the connection is up, a finished call's own task sends its reply (no hop
+        # through this task: two loop iterations less per round trip). This task sends
+        # the replies that waited for a connection, and any that queue behind them.
+        with anyio.CancelScope() as scope:
+            with dispatcher.direct_replies(partial(self._deliver, conn, scope)):
+                while True:
+                    try:
+                        reply = await replies.receive()
+                    except (anyio.EndOfStream, anyio.ClosedResourceError):
+                        return
+                    await self._deliver(conn, scope, reply)
+        await anyio.sleep_forever()  # broken: the reader sees the close and ends this task
+
+    async def _deliver(self, conn: Connection, scope: anyio.CancelScope, reply: Any) -> None:
+        """Send one dispatcher reply (already taken: it counts as sent)."""
+        if not self._protocol.is_pending(reply.id):
+            logger.debug("dropped a reply for %r: no longer pending", reply.id)
+            return
+        frame = self._protocol.send_function_response(
+            reply.id,
+            reply.name,
+            reply.response,
+            will_continue=reply.will_continue,
+            scheduling=reply.scheduling,
+        )
+        try:
+            await conn.send(frame)
+        except ConnectionLost:
+            # Recorded by the protocol, so the resume sends it again if needed. Take no
+            # more replies on this connection: they wait for the next one.
+            self._dispatcher.stop_direct_replies()
+            scope.cancel()
+        self._emit_reply(reply)
 
     # -- events -----------------------------------------------------------------------
 
@@ -507,20 +531,37 @@ class LiveSession:
             logger.info("goAway: the server closes this connection in %ss", event.time_left)
         self._emit(event)
 
+    def _emit_reply(self, reply: Any) -> None:
+        scheduling = reply.scheduling
+        self._emit_tool_response(
+            reply.id,
+            reply.name,
+            reply.response,
+            None if scheduling is None else scheduling.value,
+            bool(reply.will_continue),
+            reply,
+        )
+
     def _emit_response(self, fr: FunctionResponse, reply: Any) -> None:
-        id_ = fr.id or ""
+        self._emit_tool_response(
+            fr.id or "", fr.name, fr.response or {}, fr.scheduling, bool(fr.will_continue), reply
+        )
+
+    def _emit_tool_response(
+        self,
+        id_: str,
+        name: str | None,
+        response: dict[str, Any],
+        scheduling: str | None,
+        will_continue: bool,
+        reply: Any,
+    ) -> None:
         message = (
-            self._call_messages.get(id_) if fr.will_continue else self._call_messages.pop(id_, None)
+            self._call_messages.get(id_) if will_continue else self._call_messages.pop(id_, None)
         )
         self._emit(
             events.ToolResponse(
-                id_,
-                fr.name,
-                fr.response or {},
-                fr.scheduling,
-                bool(fr.will_continue),
-                reply,
-                message=message,
+                id_, name, response, scheduling, will_continue, reply, message=message
             )
         )
 
@@ -531,8 +572,7 @@ class LiveSession:
                 plugins.emit(event)
             except Exception:
                 logger.exception("a plugin failed on %s", type(event).__name__)
-        with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
-            self._events_send.send_nowait(event)
+        self._events.put(event)
 
     def _fail(self, error: BaseException) -> None:
         if self._error is None and not self._closing:
@@ -542,4 +582,4 @@ class LiveSession:
             else:
                 logger.error("session failed", exc_info=error)
         self._ready.set()
-        self._events_send.close()
+        self._events.end()
