@@ -54,7 +54,7 @@ from ._server_messages import (
     UsageMetadata,
     VoiceActivity,
 )
-from ._state import ClientProtocol, ResumePlan, State
+from ._state import ClientProtocol, ResumePlan, Salvage, State
 
 __all__ = [
     "AnyClientMessage",
@@ -82,6 +82,7 @@ __all__ = [
     "RealtimeInput",
     "RealtimeInputConfig",
     "ResumePlan",
+    "Salvage",
     "ServerContent",
     "ServerMessage",
     "SessionResumptionConfig",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel, to_snake
@@ -85,6 +85,61 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models an annotation may hold (through Optional, list, Annotated)."""
+    if isinstance(annotation, type):
+        return [annotation] if issubclass(annotation, BaseModel) else []
+    found: list[type[BaseModel]] = []
+    for arg in get_args(annotation):
+        found.extend(_models_in(arg))
+    return found
+
+
+def _unknown_key(model: type[BaseModel], data: Mapping[str, Any], path: str) -> str | None:
+    """The dotted snake_case path of the first key ``model`` does not declare, or None.
+
+    Wire models keep unknown keys (``extra="allow"``) so server fields newer than agentkit
+    survive; a *config* typo must fail before connecting instead, at every level. Free-form
+    fields (``dict[str, Any]``: schemas, ``google_search``...) are not looked into.
+    """
+    fields = model.model_fields
+    for key, value in data.items():
+        name = key if key in fields else to_snake(key) if isinstance(key, str) else key
+        if name not in fields:
+            return f"{path}.{to_snake(str(key))}" if path else to_snake(str(key))
+        sub_path = f"{path}.{name}" if path else name
+        models = _models_in(fields[name].annotation)
+        if not models:
+            continue
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for index, item in items:
+            if isinstance(item, Mapping):
+                where = sub_path if index is None else f"{sub_path}.{index}"
+                bad = _unknown_key(models[0], item, where)
+                if bad is not None:
+                    return bad
+    return None
+
+
+def _instruction(value: Any) -> Any:
+    """``system_instruction`` given as a string or a list of strings and parts."""
+    if isinstance(value, str):
+        return {"parts": [{"text": value}]}
+    if isinstance(value, list):
+        return {"parts": [{"text": v} if isinstance(v, str) else v for v in value]}
+    return value
+
+
+def _voice(value: Any) -> Any:
+    """``speech_config`` given as a voice name."""
+    if isinstance(value, str):
+        return {"voice_config": {"prebuilt_voice_config": {"voice_name": value}}}
+    return value
+
+
+_SHORTCUTS = {"system_instruction": _instruction, "speech_config": _voice}
+
+
 def _check_enum(field: str, value: str | None, path: str | None = None) -> str | None:
     if value is None:
         return None
@@ -143,7 +198,20 @@ class LiveConfig(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _foreign_objects(cls, data: Any) -> Any:
-        return _plain(data)
+        data = _plain(data)
+        if isinstance(data, Mapping):
+            # Top-level keys are checked by extra="forbid"; nested ones here.
+            known: dict[str, Any] = {}
+            for key, value in data.items():
+                name = to_snake(key) if isinstance(key, str) else key
+                if name in cls.model_fields:
+                    known[name] = _SHORTCUTS.get(name, lambda v: v)(value)
+            bad = _unknown_key(cls, known, "")
+            if bad is not None:
+                raise PydanticCustomError(
+                    "agentkit_unknown", "{sub}: unknown config option", {"sub": bad}
+                )
+        return data
 
     @field_validator("response_modalities")
     @classmethod
@@ -161,18 +229,12 @@ class LiveConfig(BaseModel):
     @field_validator("system_instruction", mode="before")
     @classmethod
     def _instruction(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return {"parts": [{"text": value}]}
-        if isinstance(value, list):
-            return {"parts": [{"text": v} if isinstance(v, str) else v for v in value]}
-        return value
+        return _instruction(value)
 
     @field_validator("speech_config", mode="before")
     @classmethod
     def _voice_shortcut(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return {"voice_config": {"prebuilt_voice_config": {"voice_name": value}}}
-        return value
+        return _voice(value)
 
     @field_validator("media_resolution")
     @classmethod
@@ -292,7 +354,9 @@ def load_config(config: LiveConfig | Mapping[str, Any] | BaseModel | None) -> Li
         if first["type"] == "agentkit_enum" and sub and not field.endswith(sub):
             field = f"{field}.{sub}" if field else sub
             msg = f"{first['ctx']['value']!r} is not one of {first['ctx']['allowed']}"
-        if first["type"] == "extra_forbidden":
+        if first["type"] == "agentkit_unknown" and sub:
+            field = sub
+        if first["type"] in ("extra_forbidden", "agentkit_unknown"):
             msg = "unknown config option"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ConfigError(

@@ -26,10 +26,13 @@ No I/O, no clocks: the session feeds frames in and sends the frames it is given.
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
+
+from pydantic import ValidationError
 
 from ..errors import LocalProtocolError
 from ._builders import audio_mime
@@ -47,7 +50,7 @@ from ._codec import (
 from ._content import FunctionCall, FunctionResponse
 from ._server_messages import ServerMessage
 
-__all__ = ["ClientProtocol", "ResumePlan", "State"]
+__all__ = ["ClientProtocol", "ResumePlan", "Salvage", "State"]
 
 
 class State(enum.Enum):
@@ -96,6 +99,9 @@ class ResumePlan:
         replay: Messages to send again once the new connection is open.
         possibly_lost: Kinds of client messages the resumed model may not have seen.
         transparent: True when the server reported ``lastConsumedClientMessageIndex``.
+        cancelled_calls: The calls of ``cancel``; answer them with :meth:`ClientProtocol.
+            answer_cancelled` on the new connection (a server that restored a later state
+            still waits for them).
     """
 
     handle: str
@@ -104,6 +110,22 @@ class ResumePlan:
     replay: tuple[ClientMessage, ...] = ()
     possibly_lost: tuple[str, ...] = ()
     transparent: bool = False
+    cancelled_calls: tuple[FunctionCall, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Salvage:
+    """See :meth:`ClientProtocol.salvage`.
+
+    Attributes:
+        raw: The frame's JSON, or the frame itself when it is not JSON.
+        message: A ``toolCall`` of the well-formed calls, or None.
+        malformed_calls: ``(id, name, error)`` of calls to answer with an error.
+    """
+
+    raw: Any
+    message: ServerMessage | None = None
+    malformed_calls: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -308,6 +330,51 @@ class ClientProtocol:
             # Calls no longer pending can only matter for responses sent after this handle.
             self._issued = {i: e for i, e in self._issued.items() if i in self._pending}
 
+    def salvage(self, frame: str | bytes) -> Salvage:
+        """What can be recovered from a frame :meth:`receive` refused as malformed.
+
+        The frame's JSON (or its text) is kept for the user. In a malformed ``toolCall``
+        the well-formed calls are returned as a message (already received, so they are
+        pending) and the malformed ones that carry an ``id`` and a ``name`` become pending
+        too, with the error: the caller answers them, so the model does not wait forever.
+        """
+        try:
+            text = frame.decode("utf-8") if isinstance(frame, bytes | bytearray) else frame
+            data = json.loads(text)
+        except ValueError:
+            return Salvage(raw=frame)
+        if not isinstance(data, dict):
+            return Salvage(raw=data)
+        body = data.get("toolCall", data.get("tool_call"))
+        calls = (
+            body.get("functionCalls", body.get("function_calls"))
+            if isinstance(body, dict)
+            else None
+        )
+        if not isinstance(calls, list):
+            return Salvage(raw=data)
+        good: list[FunctionCall] = []
+        bad: list[tuple[str, str, str]] = []
+        for item in calls:
+            try:
+                good.append(FunctionCall.model_validate(item))
+            except ValidationError as exc:
+                if not isinstance(item, dict):
+                    continue
+                id_, name = item.get("id"), item.get("name")
+                if isinstance(id_, str) and id_ and isinstance(name, str):
+                    err = exc.errors(include_url=False, include_input=False)[0]
+                    where = ".".join(str(p) for p in err["loc"]) or "call"
+                    bad.append((id_, name, f"{where}: {err['msg']}"))
+        message = None
+        if good:
+            message = ServerMessage.model_validate({"toolCall": {"functionCalls": good}})
+            self.receive_message(message)
+        for id_, name, _ in bad:
+            self._pending[id_] = _Call(FunctionCall(id=id_, name=name), self._epoch)
+            self._issued[id_] = self._epoch
+        return Salvage(raw=data, message=message, malformed_calls=tuple(bad))
+
     def connection_lost(self) -> None:
         """The current connection is gone (closed by either side)."""
         self.state = State.CLOSED
@@ -338,8 +405,7 @@ class ClientProtocol:
             raise LocalProtocolError("cannot resume: the server never sent a resumable handle")
         self.state = State.CLOSED
         cancel = tuple(i for i, c in self._pending.items() if c.epoch >= self._epoch)
-        for id_ in cancel:
-            del self._pending[id_]
+        cancelled_calls = tuple(self._pending.pop(id_).call for id_ in cancel)
         keep = tuple(self._pending)
         replay: list[ClientMessage] = []
         lost: list[str] = []
@@ -366,7 +432,28 @@ class ClientProtocol:
             replay=tuple(replay),
             possibly_lost=tuple(lost),
             transparent=self._transparent,
+            cancelled_calls=cancelled_calls,
         )
+
+    def answer_cancelled(self, calls: tuple[FunctionCall, ...], error: str) -> str:
+        """One ``toolResponse`` frame answering ``calls`` (cancelled by a resume) with
+        ``{"error": error}``. They are no longer pending, so this skips the pending check:
+        a server that does not know an id ignores its response.
+
+        Raises:
+            LocalProtocolError: the connection is not open.
+        """
+        self._check_open("toolResponse")
+        msg = ClientMessage(
+            tool_response=ToolResponse(
+                function_responses=[
+                    FunctionResponse(id=c.id, name=c.name, response={"error": error}) for c in calls
+                ]
+            )
+        )
+        frame = encode(msg)
+        self._record(_Sent(self._index + 1, "toolResponse", msg))
+        return frame
 
     def _still_expected(self, responses: list[FunctionResponse]) -> list[FunctionResponse]:
         # A response sent after the handle answered a call the resumed state still holds

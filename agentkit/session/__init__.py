@@ -13,6 +13,7 @@ from typing import Any
 
 import anyio
 
+from ..errors import ConfigError
 from ..protocol import LiveConfig
 from ._live import LiveSession
 from ._options import GOOGLE_BASE_URL, build_options, build_url
@@ -30,15 +31,17 @@ async def connect(
     api_key: str | None = None,
     base_url: str | None = None,
     api_version: str = "v1beta",
-    plugins: bool | Sequence[str] = False,
+    plugins: bool | str | Sequence[str] = False,
     auto_dispatch: bool = True,
     resume: bool = True,
     ssl: _ssl.SSLContext | None = None,
     max_concurrency: int = 256,
     redact_errors: bool = False,
     default_timeout: float | None = None,
+    blocking_timeout: float | None = 120.0,
     reconnect_attempts: int = 5,
     reconnect_backoff: tuple[float, float] = (0.5, 10.0),
+    goaway_margin: float = 0.5,
     open_timeout: float = 10.0,
     setup_timeout: float = 30.0,
     close_timeout: float = 5.0,
@@ -63,15 +66,24 @@ async def connect(
         base_url: ws, wss, http (-> ws) or https (-> wss) base; default Google's endpoint.
             A custom base (a local emulator) may run without a key.
         api_version: ``v1beta`` (default) or ``v1alpha`` (affective dialog, proactivity).
-        plugins: True loads every installed plugin, a list loads those by name.
+        plugins: True loads every installed plugin, a name or a list loads those by name.
+            Their toolboxes are closed when the session ends.
         auto_dispatch: Run tool calls and answer them automatically.
         resume: Ask for resumption handles and resume on goAway or a dropped connection.
         ssl: The SSL context for wss (e.g. trusting a local emulator's certificate).
         max_concurrency: Tool calls running at once.
         redact_errors: Answer tool exceptions with a generic error text.
         default_timeout: Seconds a tool call may run when its tool sets no timeout.
-        reconnect_attempts: Attempts per resume before :class:`ResumptionFailed`.
+        blocking_timeout: Seconds a BLOCKING call may keep the model waiting when neither
+            its tool nor ``default_timeout`` sets a limit (None: no limit). On expiry the
+            call is answered with a timeout error.
+        reconnect_attempts: Attempts per resume before :class:`ResumptionFailed`; also how
+            many connections in a row may end (goAway or drop) within a second of opening
+            with no model output (each such one backs off) before giving up.
         reconnect_backoff: First delay and cap (seconds) between resume attempts.
+        goaway_margin: After a ``goAway`` the connection keeps serving the turn in
+            progress (and BLOCKING calls in flight) until ``max(goaway_margin, 20 % of
+            timeLeft)`` before the server's deadline, then the session resumes.
         open_timeout: Seconds to open the WebSocket.
         setup_timeout: Seconds to wait for ``setupComplete``.
         close_timeout: Seconds to wait for a polite close.
@@ -97,6 +109,7 @@ async def connect(
         default_timeout=default_timeout,
         reconnect_attempts=reconnect_attempts,
         reconnect_backoff=reconnect_backoff,
+        goaway_margin=goaway_margin,
         open_timeout=open_timeout,
         setup_timeout=setup_timeout,
         close_timeout=close_timeout,
@@ -104,18 +117,23 @@ async def connect(
         ping_timeout=ping_timeout,
     )
     session = LiveSession(options)
-    dispatcher = None
-    if auto_dispatch:
-        from ..dispatch import Dispatcher
-
-        dispatcher = Dispatcher(
-            options.tools,
-            max_concurrency=max_concurrency,
-            redact_errors=redact_errors,
-            session=session,
-            default_timeout=default_timeout,
+    try:
+        dispatcher = (
+            _make_dispatcher(
+                session,
+                max_concurrency=max_concurrency,
+                redact_errors=redact_errors,
+                default_timeout=default_timeout,
+                blocking_timeout=blocking_timeout,
+            )
+            if auto_dispatch
+            else None
         )
-    conn, early = await session._open()
+        conn, early = await session._open()
+    except BaseException:
+        if options.plugins is not None:
+            await options.plugins.aclose()
+        raise
     session._conn = conn
     error: BaseException | None = None
     try:
@@ -139,8 +157,42 @@ async def connect(
     finally:
         await session._close_quietly(session._conn or conn)
         session._events.close()
+        if options.plugins is not None:
+            # Plugin toolboxes may hold clients (e.g. Home Assistant's httpx client).
+            # Plugins.aclose is shielded and bounded by its own close_timeout.
+            await options.plugins.aclose()
     if error is not None:
         raise error
+
+
+def _make_dispatcher(
+    session: LiveSession,
+    *,
+    max_concurrency: int,
+    redact_errors: bool,
+    default_timeout: float | None,
+    blocking_timeout: float | None,
+) -> Any:
+    from ..dispatch import Dispatcher
+
+    try:
+        return Dispatcher(
+            session._options.tools,
+            max_concurrency=max_concurrency,
+            redact_errors=redact_errors,
+            session=session,
+            default_timeout=default_timeout,
+            blocking_timeout=blocking_timeout,
+        )
+    except ValueError as exc:
+        raise ConfigError(str(exc), field=_field_of(str(exc))) from None
+
+
+def _field_of(message: str) -> str | None:
+    for name in ("blocking_timeout", "default_timeout", "max_concurrency"):
+        if name in message:
+            return name
+    return None
 
 
 def _only(group: BaseExceptionGroup[BaseException]) -> BaseException | None:

@@ -11,10 +11,17 @@ setup raises from ``async with`` itself. Then one task group runs for the sessio
   frames into events (submitting and cancelling calls on the way) and a replier task takes
   the dispatcher's replies only while the connection is open and sends them.
 
+After a ``goAway`` the connection keeps serving until the turn in progress is complete and
+no BLOCKING call is in flight, or a safety margin before ``timeLeft`` runs out (``_drain``).
 When a connection ends, the supervisor decides: after a ``goAway`` or an unexpected drop it
 resumes with the newest handle (bounded backoff), cancels the calls the resumed model never
-saw, replays what the protocol says to replay, and emits ``Reconnected``; otherwise it
-records the close as the session's error. Background tasks never raise: errors are stored
+saw (and answers them with an error on the new connection: a server that restored a later
+state still waits for them), replays what the protocol says to replay, and emits
+``Reconnected``; otherwise it records the close as the session's error. Connections that end
+soon after opening with nothing from the model count as failed attempts (backoff, then
+``ResumptionFailed``), so a server that sends ``goAway`` at once cannot cause a storm.
+A malformed frame becomes ``Unknown("malformed")``; the malformed calls of a ``toolCall`` are
+answered with an error and its well-formed ones run. Background tasks never raise: errors are stored
 and surface on the next ``send_*`` call and at the end of ``async for``. The user's event
 stream is a memory stream read outside the task group.
 """
@@ -27,6 +34,7 @@ from functools import partial
 from typing import Any
 
 import anyio
+import anyio.abc
 import anyio.lowlevel
 
 from .. import events
@@ -43,12 +51,14 @@ from ..errors import (
 from ..protocol import (
     AnyClientMessage,
     ClientProtocol,
+    FunctionCall,
     FunctionResponse,
     ResumePlan,
     ServerMessage,
     State,
     build,
 )
+from ..tools import Behavior
 from ._options import Options, field_from_reason
 from ._queue import EventQueue
 from ._turn import Turn
@@ -67,6 +77,34 @@ def _retryable(closed: Closed) -> bool:
     if closed.code in _RETRYABLE:
         return True
     return closed.code == 1008 and "aborted" in closed.reason.lower()
+
+
+RESUME_CANCELLED = "issued after the resumption handle; unknown after resume"
+RESUME_CANCELLED_ANSWER = (
+    "cancelled: the connection was resumed before this call finished; ask again if still needed"
+)
+
+
+def _mark_answered_with_error(dispatcher: Any, ids: Iterable[str]) -> None:
+    """Record calls cancelled by a resume as ERROR: they are answered with an error.
+
+    The Dispatcher has no "cancel and answer" operation, so the session moves the record
+    from CANCELLED to ERROR itself (one terminal state) and keeps the counters consistent.
+    """
+    from ..dispatch import CallState
+
+    counts = getattr(dispatcher, "_counts", None)
+    for id_ in ids:
+        record = dispatcher.calls.get(id_)
+        if record is None or record.state is not CallState.CANCELLED:
+            continue
+        record.state = CallState.ERROR
+        record.error = RESUME_CANCELLED_ANSWER
+        record.response = {"error": RESUME_CANCELLED_ANSWER}
+        record.replies += 1
+        if counts is not None:
+            counts[CallState.CANCELLED] -= 1
+            counts[CallState.ERROR] += 1
 
 
 def _error_for(closed: Closed) -> SessionClosed:
@@ -94,6 +132,11 @@ class LiveSession:
         self._call_messages: dict[str, ServerMessage] = {}
         self._empty_ledger: Any = None
         self._pending_replay: tuple[Any, ...] = ()
+        self._pending_cancelled: tuple[FunctionCall, ...] = ()
+        self._turn_open = False  # a turn was asked for or started, and not complete yet
+        self._progress = False  # the model sent something on the current connection
+        self._failures = 0  # consecutive connections that ended soon, with no progress
+        self._draining: anyio.Event | None = None  # set on progress while draining
         self.reconnects = 0
 
     # -- public state -----------------------------------------------------------------
@@ -183,7 +226,10 @@ class LiveSession:
 
     async def send_text(self, text: str, *, turn_complete: bool = True) -> None:
         """Send a user text turn (``clientContent``)."""
-        await self._send(build.client_content(text, turn_complete))
+        msg = build.client_content(text, turn_complete)
+        # Before the send: the answer may arrive during the send's checkpoint.
+        self._turn_open = self._turn_open or turn_complete  # the model answers (see _drain)
+        await self._send(msg)
 
     async def send_content(
         self, turns: build.TurnsLike | None = None, turn_complete: bool = True
@@ -194,7 +240,9 @@ class LiveSession:
             turns: A string (a user turn), a Content (or dict), or a list of them.
             turn_complete: True lets the model answer now.
         """
-        await self._send(build.client_content(turns, turn_complete))
+        msg = build.client_content(turns, turn_complete)
+        self._turn_open = self._turn_open or turn_complete
+        await self._send(msg)
 
     async def send_realtime_text(self, text: str) -> None:
         """Send realtime text (``realtimeInput.text``); it counts as user activity."""
@@ -240,6 +288,8 @@ class LiveSession:
         await self._send(msg)
         for fr in msg.function_responses:
             self._emit_response(fr, None)
+        if self._draining is not None:
+            self._draining.set()
 
     async def aclose(self) -> None:
         """Close the session: the connection, running calls, and the event stream."""
@@ -365,9 +415,12 @@ class LiveSession:
                     if first or not isinstance(event, events.SetupComplete):
                         self._handle(event)
             first = False
+            opened = anyio.current_time()
+            self._progress = False
             outcome = await self._serve(conn)
             if self._closing:
                 return
+            failures = self._count_failure(anyio.current_time() - opened)
             if isinstance(outcome, Closed):
                 if not _retryable(outcome) or not self._can_resume:
                     self._fail(_error_for(outcome))
@@ -375,6 +428,8 @@ class LiveSession:
                 reason = f"{outcome.code} {outcome.reason}".strip()
             else:
                 reason = "goAway"
+            if failures:
+                await self._back_off(failures, reason)
             conn, early, plan = await self._resume(reason)
             self._emit(
                 events.Reconnected(
@@ -386,6 +441,33 @@ class LiveSession:
                     message=next((m for m in early if m.setup_complete is not None), None),
                 )
             )
+
+    def _count_failure(self, uptime: float) -> int:
+        """Consecutive connections that ended soon after opening with nothing from the
+        model: each is a failed resume attempt (a server sending goAway right after
+        setupComplete must not cause a reconnect storm)."""
+        if uptime < self._options.min_uptime and not self._progress:
+            self._failures += 1
+        else:
+            self._failures = 0
+        return self._failures
+
+    async def _back_off(self, failures: int, reason: str) -> None:
+        attempts = self._options.reconnect_attempts
+        if failures >= attempts:
+            raise ResumptionFailed(
+                f"gave up resuming: {failures} connection(s) in a row ended within "
+                f"{self._options.min_uptime}s of opening (last: {reason})"
+            )
+        first, cap = self._options.reconnect_backoff
+        delay = min(first * 2 ** (failures - 1), cap)
+        logger.warning(
+            "connection ended %s soon after opening (%d in a row); resuming in %.2fs",
+            reason,
+            failures,
+            delay,
+        )
+        await anyio.sleep(delay)
 
     @property
     def _can_resume(self) -> bool:
@@ -399,10 +481,16 @@ class LiveSession:
             len(plan.cancel),
             len(plan.keep),
         )
-        if plan.cancel and self._dispatcher is not None:
-            self._dispatcher.cancel(
-                plan.cancel, reason="issued after the resumption handle; unknown after resume"
-            )
+        if plan.cancel:
+            # The tool must stop acting (the resumed model may never have seen the call),
+            # but a server that restored a later state still waits for the id: it is
+            # answered with an error on the new connection (see _serve).
+            if self._dispatcher is not None:
+                self._dispatcher.cancel(plan.cancel, reason=RESUME_CANCELLED)
+                _mark_answered_with_error(self._dispatcher, plan.cancel)
+            else:
+                self._emit(events.ToolCallCancellation(plan.cancel))
+            self._pending_cancelled += plan.cancelled_calls
         delay, cap = self._options.reconnect_backoff
         last: Exception | None = None
         for attempt in range(1, self._options.reconnect_attempts + 1):
@@ -439,8 +527,10 @@ class LiveSession:
                     await conn.send(frame)
                 except ConnectionLost:
                     break
+            else:
+                await self._answer_cancelled(conn)
             self._ready.set()
-            tg.start_soon(self._reader, conn, outcome, tg.cancel_scope)
+            tg.start_soon(self._reader, conn, outcome, tg)
             if self._dispatcher is not None:
                 tg.start_soon(self._replier, conn)
         self._ready = anyio.Event()
@@ -448,9 +538,26 @@ class LiveSession:
         await self._close_quietly(conn)
         return outcome[0] if outcome else conn.closed()
 
+    async def _answer_cancelled(self, conn: Connection) -> None:
+        calls, self._pending_cancelled = self._pending_cancelled, ()
+        if not calls:
+            return
+        frame = self._protocol.answer_cancelled(calls, RESUME_CANCELLED_ANSWER)
+        try:
+            await conn.send(frame)
+        except ConnectionLost:
+            self._pending_cancelled = calls  # the next connection answers them
+            return
+        for call in calls:
+            self._emit_tool_response(
+                call.id or "", call.name, {"error": RESUME_CANCELLED_ANSWER}, None, False, None
+            )
+
     async def _reader(
-        self, conn: Connection, outcome: list[Closed | str], scope: anyio.CancelScope
+        self, conn: Connection, outcome: list[Closed | str], tg: anyio.abc.TaskGroup
     ) -> None:
+        self._turn_open = False
+        self._draining = None
         try:
             while True:
                 try:
@@ -461,17 +568,77 @@ class LiveSession:
                 try:
                     msg = self._protocol.receive(frame)
                 except RemoteProtocolError as exc:
-                    logger.warning("ignored a server frame: %s", exc)
+                    await self._malformed(conn, frame, exc)
                     continue
+                content = msg.server_content
+                if content is not None:
+                    self._turn_open = not content.turn_complete
+                    self._progress = True
+                elif msg.tool_call is not None:
+                    self._progress = True
                 for event in events.from_message(msg):
                     self._handle(event)
-                if msg.go_away is not None and self._can_resume:
-                    # Move now, while the old connection still works: a resume is refused
-                    # while the old socket is alive, so it is closed first.
-                    outcome.append("goAway")
-                    return
+                    if isinstance(event, events.GoAway) and not outcome and self._can_resume:
+                        # Keep serving this connection until the turn in progress is
+                        # complete (see _drain); a resume is refused while the old socket
+                        # is alive, so it is closed before resuming.
+                        outcome.append("goAway")
+                        tg.start_soon(self._drain, event.time_left, tg.cancel_scope)
+                if self._draining is not None:
+                    self._draining.set()
         finally:
-            scope.cancel()
+            tg.cancel_scope.cancel()
+
+    async def _malformed(
+        self, conn: Connection, frame: str | bytes, error: RemoteProtocolError
+    ) -> None:
+        """Surface a malformed frame as ``Unknown("malformed")``; run the well-formed calls
+        of a malformed ``toolCall`` and answer the malformed ones with an error."""
+        logger.warning("malformed server frame: %s", error)
+        salvage = self._protocol.salvage(frame)
+        self._emit(events.Unknown("malformed", {"error": str(error), "frame": salvage.raw}))
+        if salvage.message is not None:
+            for event in events.from_message(salvage.message):
+                self._handle(event)
+        for id_, name, why in salvage.malformed_calls:
+            response = {"error": f"malformed function call: {why}"}
+            reply = self._protocol.send_function_response(id_, name, response)
+            try:
+                await conn.send(reply)
+            except ConnectionLost:
+                return  # recorded by the protocol: the resume accounts for it
+            self._emit_tool_response(id_, name, response, None, False, None)
+
+    async def _drain(self, time_left: float | None, scope: anyio.CancelScope) -> None:
+        """After a goAway: end the connection once no turn is in progress and no BLOCKING
+        call is in flight, or a safety margin before ``time_left`` runs out."""
+        left = 0.0 if time_left is None else time_left
+        stay = left - max(self._options.goaway_margin, 0.2 * left)
+        with anyio.move_on_after(max(0.0, stay)):
+            while True:
+                if self._blocking_in_flight():
+                    self._turn_open = True  # the model goes on once it has the answer
+                elif not self._turn_open:
+                    break
+                self._draining = anyio.Event()
+                await self._draining.wait()
+        self._draining = None
+        logger.debug("leaving the connection after goAway")
+        scope.cancel()
+
+    def _blocking_in_flight(self) -> bool:
+        """A pending call the model waits for (BLOCKING, or any call under manual dispatch)."""
+        pending = self._protocol.pending_ids
+        if not pending:
+            return False
+        if self._dispatcher is None:
+            return True
+        calls = self._dispatcher.calls
+        for id_ in pending:
+            record = calls.get(id_)
+            if record is None or record.behavior is not Behavior.NON_BLOCKING:
+                return True
+        return False
 
     async def _replier(self, conn: Connection) -> None:
         dispatcher = self._dispatcher
@@ -509,6 +676,8 @@ class LiveSession:
             self._dispatcher.stop_direct_replies()
             scope.cancel()
         self._emit_reply(reply)
+        if self._draining is not None:
+            self._draining.set()
 
     # -- events -----------------------------------------------------------------------
 

@@ -120,6 +120,8 @@ class Options:
     default_timeout: float | None = None
     reconnect_attempts: int = 5
     reconnect_backoff: tuple[float, float] = (0.5, 10.0)
+    goaway_margin: float = 0.5
+    min_uptime: float = 1.0
     open_timeout: float = 10.0
     setup_timeout: float = 30.0
     close_timeout: float = 5.0
@@ -140,7 +142,7 @@ def build_options(
     api_key: str | None,
     base_url: str | None,
     api_version: str,
-    plugins: bool | Sequence[str],
+    plugins: bool | str | Sequence[str],
     headers: Mapping[str, str] | None,
     resume: bool,
     **rest: Any,
@@ -184,7 +186,13 @@ def build_options(
     if plugins:
         from ..plugins import load_plugins
 
-        loaded = load_plugins(True if plugins is True else list(plugins))
+        if plugins is True:
+            selection: bool | list[str] = True
+        elif isinstance(plugins, str):
+            selection = [plugins]  # one name, not its characters
+        else:
+            selection = list(plugins)
+        loaded = load_plugins(selection)
         tool_list.extend(loaded.tools)
         extra_instructions = loaded.system_instructions()
     from ..tools import collect_tools

@@ -184,3 +184,69 @@ def test_model_validate_and_passthrough() -> None:
     assert load_config(config) is config
     assert load_config(None) == LiveConfig()
     assert LiveConfig().to_setup("models/x").model == "models/x"
+
+
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        (
+            {"speech_config": {"voice_config": {"prebuilt_voice_config": {"voice_nam": "Kore"}}}},
+            "speech_config.voice_config.prebuilt_voice_config.voice_nam",
+        ),
+        (
+            {"realtimeInputConfig": {"automaticActivityDetection": {"disabledd": True}}},
+            "realtime_input_config.automatic_activity_detection.disabledd",
+        ),
+        (
+            {"generation_config": {"speechConfig": {"languageCod": "en-US"}}},
+            "generation_config.speech_config.language_cod",
+        ),
+        ({"tools": [{"google_search": {}}, {"codeExecutio": {}}]}, "tools.1.code_executio"),
+        (
+            {"context_window_compression": {"sliding_window": {"targetToken": 9}}},
+            "context_window_compression.sliding_window.target_token",
+        ),
+        ({"system_instruction": {"parts": [{"txt": "hi"}]}}, "system_instruction.parts.0.txt"),
+    ],
+)
+def test_nested_typos_are_refused_naming_the_dotted_path(
+    config: dict[str, object], field: str
+) -> None:
+    with pytest.raises(ConfigError, match="unknown config option") as info:
+        load_config(config)
+    assert info.value.field == field
+    assert field in str(info.value)
+
+
+def test_free_form_fields_keep_their_own_keys() -> None:
+    decl = {"name": "x", "parameters": {"type": "OBJECT", "anyKey": {"deep_key": 1}}}
+    config = load_config({"tools": [{"function_declarations": [decl]}, {"google_search": {}}]})
+    tools = config.to_setup("m").to_wire()["tools"]
+    assert tools == [
+        {"functionDeclarations": [decl]},
+        {"googleSearch": {}},
+    ]
+
+
+def test_google_genai_nested_objects_still_load() -> None:
+    config = types.LiveConnectConfig(
+        response_modalities=[types.Modality.AUDIO],
+        speech_config=types.SpeechConfig(
+            voice_config=types.VoiceConfig(
+                prebuilt_voice_config=types.PrebuiltVoiceConfig(voice_name="Kore")
+            ),
+            language_code="en-US",
+        ),
+        realtime_input_config=types.RealtimeInputConfig(
+            automatic_activity_detection=types.AutomaticActivityDetection(
+                disabled=False, silence_duration_ms=100
+            )
+        ),
+        context_window_compression=types.ContextWindowCompressionConfig(
+            sliding_window=types.SlidingWindow(target_tokens=10)
+        ),
+        tools=[types.Tool(google_search=types.GoogleSearch())],
+    )
+    setup = load_config(config).to_setup("m").to_wire()
+    assert setup["generationConfig"]["speechConfig"]["languageCode"] == "en-US"
+    assert setup["realtimeInputConfig"]["automaticActivityDetection"]["silenceDurationMs"] == 100

@@ -155,3 +155,58 @@ def test_transparent_resume_replays_what_was_not_consumed() -> None:
     for msg in plan.replay:
         proto.send(msg, replay=True)
     assert proto.statistics()["replayed"] == 2
+
+
+def test_calls_cancelled_by_a_resume_can_be_answered_with_an_error() -> None:
+    proto = opened("h1")
+    call(proto, "late")
+    proto.connection_lost()
+    plan = proto.resume()
+    assert [c.id for c in plan.cancelled_calls] == ["late"]
+    proto.setup_frame()
+    with pytest.raises(LocalProtocolError):  # not before setupComplete
+        proto.answer_cancelled(plan.cancelled_calls, "gone")
+    proto.receive('{"setupComplete": {}}')
+    frame = json.loads(proto.answer_cancelled(plan.cancelled_calls, "gone"))
+    assert frame == {
+        "toolResponse": {
+            "functionResponses": [{"id": "late", "name": "f", "response": {"error": "gone"}}]
+        }
+    }
+    assert proto.pending_ids == []
+    with pytest.raises(LocalProtocolError):  # still not pending: no second answer
+        proto.send(answer("late"))
+
+
+def test_salvage_keeps_good_calls_and_makes_malformed_ones_answerable() -> None:
+    proto = opened()
+    frame = json.dumps(
+        {
+            "toolCall": {
+                "functionCalls": [
+                    {"id": "a", "name": "ping", "args": "oops"},
+                    {"id": "b", "name": "ping", "args": {}},
+                    {"name": "no id", "args": 1},
+                ]
+            }
+        }
+    )
+    with pytest.raises(RemoteProtocolError):
+        proto.receive(frame)
+    salvage = proto.salvage(frame)
+    assert salvage.raw == json.loads(frame)
+    assert salvage.message is not None
+    assert [c.id for c in salvage.message.tool_call.function_calls] == ["b"]  # type: ignore[union-attr]
+    assert [(i, n) for i, n, _ in salvage.malformed_calls] == [("a", "ping")]
+    assert "args" in salvage.malformed_calls[0][2]
+    assert sorted(proto.pending_ids) == ["a", "b"]
+    proto.send_function_response("a", "ping", {"error": "malformed function call"})
+    assert proto.pending_ids == ["b"]
+
+
+@pytest.mark.parametrize("frame", ["not json", b"\xff", "[1]", '{"toolCall": 3}'])
+def test_salvage_of_other_malformed_frames_keeps_the_raw_data(frame: str | bytes) -> None:
+    salvage = opened().salvage(frame)
+    assert salvage.message is None
+    assert salvage.malformed_calls == ()
+    assert salvage.raw is not None

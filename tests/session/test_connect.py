@@ -277,9 +277,19 @@ async def test_malformed_binary_and_unknown_frames_never_crash(
         turn = await session.receive_turn()
         assert not session.closed
     unknown = [(e.kind, e.data) for e in turn.events if isinstance(e, events.Unknown)]
-    assert unknown == [("brandNewMessage", {"k": 1}), ("serverContent.futureField", True)]
+    malformed = [data["frame"] for kind, data in unknown if kind == "malformed"]
+    assert malformed == [
+        "this is not json",
+        b"\xff\xfe\xfd",
+        [1, 2, 3],
+        {"toolCall": "not an object"},
+    ]
+    assert [u for u in unknown if u[0] != "malformed"] == [
+        ("brandNewMessage", {"k": 1}),
+        ("serverContent.futureField", True),
+    ]
     assert turn.text == "still here"
-    assert len([r for r in caplog.records if "ignored a server frame" in r.getMessage()]) == 4
+    assert len([r for r in caplog.records if "malformed server frame" in r.getMessage()]) == 4
 
 
 async def test_send_api_frames() -> None:

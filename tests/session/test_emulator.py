@@ -119,7 +119,7 @@ async def test_goaway_while_a_tool_runs_with_the_emulator() -> None:
                 expect_text(),
                 call("preheat_oven", {"celsius": 200}, id="fc-1"),
                 resumption_update(),
-                go_away(5),
+                go_away(1),
             ]
         ),
         Script([wait_responses(["fc-1"]), say("The oven is hot."), turn_complete()]),
