@@ -60,8 +60,13 @@ async def baseline_async(n: int) -> None:
             tg.start_soon(_anoop)
 
 
+# Worker threads for the sync comparison: the baseline's limiter and the dispatcher's
+# max_concurrency (its thread limiter) must match, or the ratio compares thread pools.
+SYNC_THREADS = 64
+
+
 async def baseline_sync(n: int) -> None:
-    limiter = anyio.CapacityLimiter(64)
+    limiter = anyio.CapacityLimiter(SYNC_THREADS)
     async with anyio.create_task_group() as tg:
         for _ in range(n):
             tg.start_soon(partial(anyio.to_thread.run_sync, _noop, limiter=limiter))
@@ -72,7 +77,7 @@ async def overhead(backend: str) -> None:
     base_a = await timed(lambda: baseline_async(n))
     disp_a = await timed(lambda: dispatch_many("anoop", n))
     base_s = await timed(lambda: baseline_sync(n // 5))
-    disp_s = await timed(lambda: dispatch_many("snoop", n // 5))
+    disp_s = await timed(lambda: dispatch_many("snoop", n // 5, max_concurrency=SYNC_THREADS))
     per = 1e6 / n
     per_s = 1e6 / (n // 5)
     print(
@@ -81,7 +86,8 @@ async def overhead(backend: str) -> None:
     )
     print(
         f"[{backend}] per-call cost, sync no-op tool:  {disp_s * per_s:7.1f} µs  "
-        f"(bare start_soon+to_thread {base_s * per_s:5.1f} µs, ratio {disp_s / base_s:5.1f}x)"
+        f"(bare start_soon+to_thread {base_s * per_s:5.1f} µs, ratio {disp_s / base_s:5.1f}x; "
+        f"{SYNC_THREADS} threads each)"
     )
 
 

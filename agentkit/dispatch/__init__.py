@@ -17,7 +17,26 @@ one terminal :class:`CallState`, in one method that refuses a second transition.
 Streams (NON_BLOCKING generators) send each yielded value with ``willContinue: true`` and
 end with exactly one ``willContinue: false`` reply: the error if the generator raised or
 timed out, the value a sync generator returned, or else ``{"result": "done"}`` with
-scheduling SILENT (it says nothing new, so it should not make the model speak).
+scheduling SILENT (it says nothing new, so it should not make the model speak). A yielded
+``ToolResult`` whose ``will_continue`` is explicitly False *is* the closing reply: the
+generator is closed and nothing more is sent; a yielded ``ToolResult`` that leaves it None
+(or True) is an intermediate result with its own scheduling. A tool that answers once and
+asks for ``will_continue=True`` gets a warning (once per tool) and a single closing reply.
+
+Timeouts: ``tool.timeout``, else the dispatcher's ``default_timeout``, else, for BLOCKING
+tools only, ``blocking_timeout`` (120 s by default; one watchdog task serves all calls).
+
+Sync tools run in worker threads that cannot be stopped: a cancelled or timed-out call
+abandons its thread, which keeps the call's concurrency slot until it really ends
+(``statistics().abandoned``, ``wait_abandoned()``).
+
+Compensation (``on_cancel`` hooks) runs for calls that ``cancel()`` voided after they had
+acted, including a sync tool whose abandoned thread acts after the cancel (when that
+thread ends). Closing the dispatcher cancels running calls without compensating them.
+
+What goes out is safe to send: responses are plain JSON (``{1: "a"}`` becomes
+``{"1": "a"}``), and exception text loses URL query strings, userinfo, bearer tokens and
+``key=...`` values (``ToolError`` messages go out as written).
 """
 
 from __future__ import annotations

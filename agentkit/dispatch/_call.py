@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,15 +14,25 @@ from ..tools import Scheduling, Tool, ToolContext
 from ._records import CallRecord, CallState, Reply
 
 __all__ = [
+    "THREAD_IDLE",
+    "THREAD_PENDING",
+    "THREAD_RUNNING",
+    "THREAD_SKIP",
     "Call",
     "Outcome",
     "ReplyStreamClosed",
-    "call_sync",
     "deadline",
     "is_async_callable",
     "step_async",
     "step_sync",
 ]
+
+
+# Call.thread: no thread / asked for one / running / asked for but abandoned before it started.
+THREAD_IDLE = 0
+THREAD_PENDING = 1
+THREAD_RUNNING = 2
+THREAD_SKIP = 3
 
 
 class ReplyStreamClosed(Exception):
@@ -37,23 +47,31 @@ class Outcome:
     state: CallState = CallState.ANSWERED
     scheduling: Scheduling | None = None
     error: str | None = None
+    # willContinue of a one-shot NON_BLOCKING reply: None (left out), or False when the
+    # tool asked for True, which a call that answers once cannot honour.
+    will_continue: bool | None = None
 
 
 class Call:
     """The dispatcher's private handle on one call; its public face is ``record``."""
 
     __slots__ = (
+        "abandoned",
+        "compensable",
         "ctx",
         "done",
         "exited",
         "final",
         "has_slot",
         "in_flight",
+        "overdue",
         "record",
         "returned",
         "scope",
         "slot",
+        "thread",
         "tool",
+        "watch_until",
     )
 
     def __init__(self, record: CallRecord, tool: Tool | None, ctx: ToolContext | None) -> None:
@@ -76,6 +94,17 @@ class Call:
         self.final: tuple[CallState, str | None] = (CallState.ANSWERED, None)
         # The function returned (or yielded) a value: it may have changed the world.
         self.returned = False
+        # Cancelled by cancel() (the model's request is void), not by a shutdown: only
+        # then do the on_cancel hooks run.
+        self.compensable = False
+        # Its worker thread: one of THREAD_* (written under the dispatcher's thread
+        # lock), and whether it was abandoned while it ran (written by the loop only).
+        self.thread = THREAD_IDLE
+        self.abandoned = False
+        # blocking_timeout: the deadline the watchdog holds the running tool to (None:
+        # not watched, or done running), and whether the watchdog cancelled it.
+        self.watch_until: float | None = None
+        self.overdue = False
 
     @property
     def acted(self) -> bool:
@@ -92,13 +121,6 @@ class Call:
 def deadline(timeout: float | None) -> float:
     """The absolute deadline ``timeout`` seconds from now (infinite for None)."""
     return math.inf if timeout is None else anyio.current_time() + timeout
-
-
-def call_sync(call: Call, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
-    """Run a sync tool (in its worker thread) and note that it returned."""
-    value = fn(**kwargs)
-    call.returned = True  # set even if the thread was abandoned meanwhile
-    return value
 
 
 def step_sync(generator: Generator[Any, None, Any]) -> tuple[bool, Any]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import inspect
 import logging
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from types import MappingProxyType, TracebackType
 from typing import Any, Self
@@ -24,14 +25,18 @@ from ..tools import (
     Tool,
     Toolbox,
     ToolContext,
+    ToolResult,
     collect_tools,
     normalize_result,
 )
 from ._call import (
+    THREAD_IDLE,
+    THREAD_PENDING,
+    THREAD_RUNNING,
+    THREAD_SKIP,
     Call,
     Outcome,
     ReplyStreamClosed,
-    call_sync,
     deadline,
     is_async_callable,
     step_async,
@@ -39,6 +44,7 @@ from ._call import (
 )
 from ._records import CallLedger, CallRecord, CallState, DispatchStatistics, Reply
 from ._replies import ReplyStream, reply_stream
+from ._safety import json_safe_result, scrub
 
 __all__ = ["Dispatcher"]
 
@@ -46,8 +52,17 @@ logger = logging.getLogger("agentkit.dispatch")
 
 # The closing reply of a stream that ended with nothing new to say.
 _STREAM_DONE = {"result": "done"}
-# How long a cancelled sync generator may take to run its cleanup (close()) in its thread.
+# How long a cancelled generator may take to run its cleanup (close() / aclose()).
 _CLOSE_GRACE = 5.0
+
+
+class _Pending:
+    """An awaitable a sync tool returned, boxed on its way out of the worker thread."""
+
+    __slots__ = ("awaitable",)
+
+    def __init__(self, awaitable: Awaitable[Any]) -> None:
+        self.awaitable = awaitable
 
 
 class Dispatcher:
@@ -74,6 +89,11 @@ class Dispatcher:
             keeping the exception's text out of the model's context.
         session: The object every ``ToolContext.session`` points to.
         default_timeout: Seconds a call may run when its tool has no ``timeout``.
+        blocking_timeout: Seconds a BLOCKING call may run when neither its tool's
+            ``timeout`` nor ``default_timeout`` is set: a hung BLOCKING tool would
+            otherwise stall the model's turn forever. NON_BLOCKING tools (timers,
+            watchers) are not limited by it. None: no limit. Precedence:
+            ``tool.timeout`` > ``default_timeout`` > ``blocking_timeout``.
         compensation_timeout: Seconds the ``on_cancel`` hooks of one call may take.
     """
 
@@ -85,12 +105,14 @@ class Dispatcher:
         redact_errors: bool = False,
         session: Any = None,
         default_timeout: float | None = None,
+        blocking_timeout: float | None = 120.0,
         compensation_timeout: float = 30.0,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError(f"max_concurrency must be at least 1, not {max_concurrency!r}")
         for label, value in (
             ("default_timeout", default_timeout),
+            ("blocking_timeout", blocking_timeout),
             ("compensation_timeout", compensation_timeout),
         ):
             if value is not None and not value > 0:
@@ -100,6 +122,7 @@ class Dispatcher:
         self._redact = redact_errors
         self._session = session
         self._default_timeout = default_timeout
+        self._blocking_timeout = blocking_timeout
         self._compensation_timeout = compensation_timeout
         self._calls: dict[str, Call] = {}
         self._records: dict[str, CallRecord] = {}
@@ -119,6 +142,14 @@ class Dispatcher:
         self._thread_limiter: anyio.CapacityLimiter | None = None
         self._sink: Callable[[Reply], Awaitable[None]] | None = None
         self._parked = 0  # replies waiting in the stream, not taken yet (see _park)
+        # Guards Call.thread: a worker thread and the loop agree on who saw its end.
+        self._thread_lock = threading.Lock()
+        self._abandoned = 0  # abandoned worker threads still running
+        self._threads_gone: anyio.Event | None = None
+        self._token: anyio.lowlevel.EventLoopToken | None = None
+        self._warned: set[str] = set()  # tools already warned about (_warn_once)
+        self._watched: deque[Call] = deque()  # calls under blocking_timeout (_watch)
+        self._watchdog: anyio.CancelScope | None = None
 
     @property
     def tools(self) -> Mapping[str, Tool]:
@@ -148,6 +179,7 @@ class Dispatcher:
         self._entered = True
         # anyio's default thread limiter (40) would be a second, lower concurrency limit.
         self._thread_limiter = anyio.CapacityLimiter(self._max_concurrency)
+        self._token = anyio.lowlevel.current_token()
         tg = anyio.create_task_group()
         await tg.__aenter__()
         self._tg = tg
@@ -162,7 +194,10 @@ class Dispatcher:
         tg = self._tg
         assert tg is not None, "__aexit__ without __aenter__"
         try:
-            self.cancel(list(self._ledger.pending_ids), reason="dispatcher closed")
+            # A shutdown voids no request of the model's: no compensation (see cancel()).
+            self._cancel(self._ledger.pending_ids, "dispatcher closed", compensate=False)
+            if self._watchdog is not None:
+                self._watchdog.cancel()
             return await tg.__aexit__(exc_type, exc, tb)
         finally:
             self._tg = None
@@ -221,9 +256,18 @@ class Dispatcher:
         its async tool sees cancellation at its next await, and its sync tool's thread is
         abandoned with ``ctx.cancelled`` set. If the call had already acted (it returned
         or yielded, called ``ctx.mark_acted()``, or was answered), its tool's ``on_cancel``
-        hooks run with its record; an answered call keeps its state. Unknown ids are
-        ignored.
+        hooks run with its record; an answered call keeps its state. A sync tool whose
+        abandoned thread acts after the cancel (it returns, or calls ``ctx.mark_acted()``)
+        is compensated when that thread ends. Unknown ids are ignored.
+
+        Compensation is for cancellations that void the model's request (the server's
+        ``toolCallCancellation``, calls lost across a resumption): every ``cancel()``.
+        Closing the dispatcher cancels its running calls without compensating them; the
+        app stopped listening, the model's request still stands.
         """
+        return self._cancel(ids, reason, compensate=True)
+
+    def _cancel(self, ids: Iterable[str], reason: str, *, compensate: bool) -> list[str]:
         cancelled: list[str] = []
         for id in ids:
             call = self._calls.get(id)
@@ -231,6 +275,7 @@ class Dispatcher:
                 logger.debug("cancel for unknown call id %r ignored", id)
                 continue
             if call.record.state is CallState.RUNNING:
+                call.compensable = compensate
                 self._park(call, None)
                 call.set_cancelled()
                 call.scope.cancel()
@@ -238,7 +283,7 @@ class Dispatcher:
                 cancelled.append(id)
             elif call.record.state is CallState.CANCELLED:
                 continue
-            if call.acted:
+            if compensate and call.acted:
                 self._compensate(call)
         return cancelled
 
@@ -262,8 +307,20 @@ class Dispatcher:
         if self._is_idle() and self._idle is not None:
             self._idle.set()
 
+    async def wait_abandoned(self) -> None:
+        """Wait until no abandoned worker thread runs any more.
+
+        A cancelled or timed-out sync tool's thread cannot be stopped; it keeps its call's
+        concurrency slot until it ends (see ``statistics().abandoned``).
+        """
+        await anyio.lowlevel.checkpoint()
+        while self._abandoned:
+            if self._threads_gone is None or self._threads_gone.is_set():
+                self._threads_gone = anyio.Event()
+            await self._threads_gone.wait()
+
     def statistics(self) -> DispatchStatistics:
-        """Counts of calls by outcome, and of calls compensated."""
+        """Counts of calls by outcome, of calls compensated, and of abandoned threads."""
         return DispatchStatistics(
             running=self._running,
             answered=self._counts[CallState.ANSWERED],
@@ -271,6 +328,7 @@ class Dispatcher:
             cancelled=self._counts[CallState.CANCELLED],
             timed_out=self._counts[CallState.TIMED_OUT],
             compensated=self._compensated,
+            abandoned=self._abandoned,
         )
 
     def __repr__(self) -> str:
@@ -319,6 +377,12 @@ class Dispatcher:
                     # cancelled before its task started must still not run its tool.
                     await anyio.lowlevel.checkpoint_if_cancelled()
                 await self._execute(call, args)
+            if call.overdue and call.record.state is CallState.RUNNING:
+                # The watchdog cut the tool off (blocking_timeout): answer in a new scope.
+                call.scope = anyio.CancelScope()
+                with call.scope:
+                    outcome = self._timed_out(call, self._blocking_timeout)
+                    await self._send_final(call, outcome, stream=False)
         except ReplyStreamClosed:
             logger.warning(
                 "replies stream closed: call %r to %r cannot be answered",
@@ -332,7 +396,9 @@ class Dispatcher:
         finally:
             # Cancelled from outside (the host's scope), before __aexit__ could cancel it.
             self._abandon(call, "dispatcher closed")
-            if call.has_slot:
+            # An abandoned thread keeps the slot until it ends (_thread_ended).
+            if call.has_slot and not call.abandoned:
+                call.has_slot = False
                 self._release_slot()
             call.exited = True
             if call.done is not None:
@@ -356,8 +422,6 @@ class Dispatcher:
         if call.record.state is CallState.RUNNING:
             call.set_cancelled()
             self._finish(call, CallState.CANCELLED, reason=reason)
-            if call.acted:
-                self._compensate(call)
 
     async def _execute(self, call: Call, args: object) -> None:
         record = call.record
@@ -384,10 +448,58 @@ class Dispatcher:
             assert call.ctx is not None
             kwargs[tool.context_param] = call.ctx
         timeout = tool.timeout if tool.timeout is not None else self._default_timeout
+        watched = (
+            timeout is None
+            and self._blocking_timeout is not None
+            and tool.behavior is Behavior.BLOCKING
+        )
         if tool.is_generator or tool.is_async_generator:
-            await self._stream(call, tool, kwargs, timeout)
+            await self._stream(call, tool, kwargs, self._blocking_timeout if watched else timeout)
+        elif watched:
+            # One watchdog task for every call under blocking_timeout, instead of a timeout
+            # scope per call: its deadlines come in submission order, a deque holds them.
+            assert self._blocking_timeout is not None
+            call.watch_until = anyio.current_time() + self._blocking_timeout
+            queue = self._watched
+            while queue and queue[0].watch_until is None:  # drop the ones done in time
+                queue.popleft()
+            queue.append(call)
+            if self._watchdog is None:
+                assert self._tg is not None
+                self._watchdog = anyio.CancelScope()
+                self._tg.start_soon(
+                    self._watch, self._watchdog, self._blocking_timeout, name="agentkit watchdog"
+                )
+            try:
+                outcome = await self._attempt(call, tool, kwargs)
+            finally:
+                call.watch_until = None
+            await self._send_final(call, outcome, stream=False)
         else:
             await self._call_once(call, tool, kwargs, timeout)
+
+    async def _watch(self, scope: anyio.CancelScope, seconds: float) -> None:
+        """Time out calls that outrun blocking_timeout, oldest first, until the dispatcher
+        closes (cancelling ``scope``)."""
+        watched = self._watched
+        with scope:
+            while True:
+                if not watched:
+                    # A call submitted from now on is due ``seconds`` later at the earliest.
+                    await anyio.sleep(seconds)
+                    continue
+                call = watched[0]
+                if call.watch_until is None:  # it finished running in time
+                    watched.popleft()
+                    continue
+                delay = call.watch_until - anyio.current_time()
+                if delay > 0:
+                    await anyio.sleep(delay)
+                    continue
+                watched.popleft()
+                call.overdue = True
+                call.set_cancelled()
+                call.scope.cancel()
 
     async def _call_once(
         self, call: Call, tool: Tool, kwargs: dict[str, Any], seconds: float | None
@@ -407,12 +519,32 @@ class Dispatcher:
                 value = await tool.fn(**kwargs)
                 call.returned = True
             else:
-                value = await self._in_thread(partial(call_sync, call, tool.fn, kwargs))
+                value = await self._in_thread(call, partial(tool.fn, **kwargs))
+                if isinstance(value, _Pending):
+                    # An async callable that does not look async (an object with an async
+                    # __call__, a coroutine function behind a plain decorator): the thread
+                    # only made the awaitable; it runs here, in the call's cancel scope.
+                    call.returned = False
+                    value = await value.awaitable
+                    call.returned = True
             call.record.result = value
-            result = normalize_result(value)
-            return Outcome(result.response, scheduling=result.scheduling)
+            result = json_safe_result(value)
         except Exception as exc:
             return self._failure(call, exc)
+        if result.will_continue:
+            self._warn_once(
+                tool,
+                "tool %r returned will_continue=True but is not a generator: "
+                "its one reply closes the call",
+            )
+            if tool.behavior is Behavior.NON_BLOCKING:
+                return Outcome(result.response, scheduling=result.scheduling, will_continue=False)
+        return Outcome(result.response, scheduling=result.scheduling)
+
+    def _warn_once(self, tool: Tool, message: str) -> None:
+        if tool.name not in self._warned:
+            self._warned.add(tool.name)
+            logger.warning(message, tool.name)
 
     async def _stream(
         self, call: Call, tool: Tool, kwargs: dict[str, Any], seconds: float | None
@@ -426,7 +558,7 @@ class Dispatcher:
         if tool.is_async_generator:
             step = partial(step_async, generator)
         else:
-            step = partial(self._in_thread, partial(step_sync, generator))
+            step = partial(self._in_thread, call, partial(step_sync, generator))
         try:
             while outcome is None:
                 item: Outcome | None = None
@@ -438,10 +570,16 @@ class Dispatcher:
                         else:
                             call.returned = True
                             call.record.result = value
-                            result = normalize_result(value)
+                            result = json_safe_result(value)
                             item = Outcome(result.response, scheduling=result.scheduling)
                             if finished:  # a sync generator's return value closes the call
                                 outcome = item
+                            elif (
+                                streaming
+                                and isinstance(value, ToolResult)
+                                and value.will_continue is False
+                            ):
+                                outcome = item  # the tool says it is the last: it closes
                             elif not streaming:
                                 last = item  # a BLOCKING generator answers once, at its end
                     except Exception as exc:
@@ -451,26 +589,87 @@ class Dispatcher:
                 elif outcome is None and streaming and item is not None:
                     await self._send(call, self._reply(call, item.response, item.scheduling, True))
         finally:
-            await self._close_generator(generator)
+            await self._close_generator(call, generator)
         await self._send_final(call, outcome, stream=streaming)
 
-    async def _close_generator(self, generator: Any) -> None:
+    async def _close_generator(self, call: Call, generator: Any) -> None:
         try:
             if inspect.isasyncgen(generator):
-                await generator.aclose()
+                # Shielded: a cancelled call's generator still gets to run its cleanup.
+                with anyio.move_on_after(_CLOSE_GRACE, shield=True):
+                    await generator.aclose()
             elif inspect.isgenerator(generator):
                 # Finished, or still running in an abandoned thread: nothing to close.
                 if generator.gi_frame is None or generator.gi_running:
                     return
                 with anyio.move_on_after(_CLOSE_GRACE, shield=True):
-                    await self._in_thread(generator.close)
+                    await self._in_thread(call, generator.close, acts=False)
         except Exception:
             logger.warning("closing the generator of a tool failed", exc_info=True)
 
-    async def _in_thread(self, fn: Callable[[], Any]) -> Any:
-        return await anyio.to_thread.run_sync(
-            fn, abandon_on_cancel=True, limiter=self._thread_limiter
-        )
+    async def _in_thread(self, call: Call, fn: Callable[[], Any], *, acts: bool = True) -> Any:
+        """Run ``fn`` in a worker thread, abandoned (not stopped) if the call is cancelled."""
+        call.thread = THREAD_PENDING
+        try:
+            return await anyio.to_thread.run_sync(
+                partial(self._threaded, call, fn, acts),
+                abandon_on_cancel=True,
+                limiter=self._thread_limiter,
+            )
+        except BaseException:
+            with self._thread_lock:
+                if call.thread == THREAD_RUNNING:
+                    call.abandoned = True
+                    self._abandoned += 1
+                elif call.thread == THREAD_PENDING:
+                    call.thread = THREAD_SKIP  # if it starts after all, it runs nothing
+            raise
+
+    def _threaded(self, call: Call, fn: Callable[[], Any], acts: bool) -> Any:
+        """In the worker thread: run ``fn``; if the loop abandoned it, tell the loop it ended."""
+        with self._thread_lock:
+            if call.thread == THREAD_SKIP:
+                call.thread = THREAD_IDLE
+                return None
+            call.thread = THREAD_RUNNING
+        pending: _Pending | None = None
+        try:
+            value = fn()
+            if inspect.isawaitable(value):
+                pending = _Pending(value)  # no work done yet (trio refuses to return it)
+                return pending
+            if acts:
+                call.returned = True  # even if abandoned: it may have changed the world
+            return value
+        finally:
+            with self._thread_lock:
+                call.thread = THREAD_IDLE
+                abandoned = call.abandoned
+            if abandoned and pending is not None:  # nobody will await it: close it quietly
+                close = getattr(pending.awaitable, "close", None)
+                if callable(close):
+                    close()
+            token = self._token
+            if abandoned and token is not None:
+                # If the event loop is gone, there is nobody left to tell.
+                with suppress(Exception):
+                    token.backend_class.run_sync_soon(
+                        self._thread_ended, (call,), token.native_token
+                    )
+
+    def _thread_ended(self, call: Call) -> None:
+        """On the loop: an abandoned thread of ``call`` ended."""
+        if not call.abandoned:
+            return
+        call.abandoned = False
+        self._abandoned -= 1
+        if call.exited and call.has_slot:
+            call.has_slot = False
+            self._release_slot()
+        if call.compensable and call.acted:
+            self._compensate(call)  # it acted after the cancel: undo it now
+        if not self._abandoned and self._threads_gone is not None:
+            self._threads_gone.set()
 
     # -- building replies -----------------------------------------------------------------
 
@@ -490,7 +689,7 @@ class Dispatcher:
         )
         if self._redact:
             return self._error("tool failed")
-        text = str(exc)
+        text = scrub(str(exc))  # URLs with keys, bearer tokens: not for the model
         return self._error(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
 
     def _timed_out(self, call: Call, seconds: float | None) -> Outcome:
@@ -522,7 +721,8 @@ class Dispatcher:
 
     async def _send_final(self, call: Call, outcome: Outcome, *, stream: bool) -> None:
         call.final = (outcome.state, outcome.error)
-        reply = self._reply(call, outcome.response, outcome.scheduling, False if stream else None)
+        will_continue = False if stream else outcome.will_continue
+        reply = self._reply(call, outcome.response, outcome.scheduling, will_continue)
         await self._send(call, reply)
 
     async def _send(self, call: Call, reply: Reply) -> None:

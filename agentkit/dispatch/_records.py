@@ -184,6 +184,8 @@ class DispatchStatistics:
         cancelled: Calls cancelled, never answered.
         timed_out: Calls answered with a timeout error.
         compensated: Calls whose ``on_cancel`` hooks were started.
+        abandoned: Worker threads of ended calls (cancelled, timed out) still running;
+            each keeps its call's concurrency slot until it ends.
     """
 
     running: int = 0
@@ -192,3 +194,4 @@ class DispatchStatistics:
     cancelled: int = 0
     timed_out: int = 0
     compensated: int = 0
+    abandoned: int = 0

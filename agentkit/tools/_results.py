@@ -22,12 +22,14 @@ class ToolResult:
     Args:
         response: The result; converted like any other return value.
         scheduling: For NON_BLOCKING tools: when the model should speak about it.
-        will_continue: For streaming tools: more results follow for this call.
+        will_continue: For streaming tools: None (the default) lets the stream decide (a
+            yielded item continues, the generator's end closes); False on a yielded item
+            makes it the closing reply; True on a plain return is ignored with a warning.
     """
 
     response: Any
     scheduling: Scheduling | None = None
-    will_continue: bool = False
+    will_continue: bool | None = None
 
     def __post_init__(self) -> None:
         if self.scheduling is not None and not isinstance(self.scheduling, Scheduling):

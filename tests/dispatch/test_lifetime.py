@@ -48,13 +48,18 @@ async def test_context_carries_id_name_and_session() -> None:
     assert record.args == {}  # the context is never an argument
 
 
-async def test_host_cancellation_closes_the_dispatcher_and_still_compensates() -> None:
+async def test_host_cancellation_closes_the_dispatcher_without_compensating() -> None:
+    """Shutdown voids no request of the model's: the oven stays on, no on_cancel runs."""
     undone: list[str] = []
+    saw: list[str] = []
 
     @tool
     async def unlock(ctx: ToolContext) -> None:
         ctx.mark_acted()
-        await anyio.sleep_forever()
+        try:
+            await anyio.sleep_forever()
+        finally:
+            saw.append("cancelled")
 
     @unlock.on_cancel
     async def relock(record: CallRecord) -> None:
@@ -67,7 +72,9 @@ async def test_host_cancellation_closes_the_dispatcher_and_still_compensates() -
         record = dispatcher.submit("u", "unlock", {})
         await anyio.wait_all_tasks_blocked()
         tg.cancel_scope.cancel()
-    assert undone == ["u"]
+    assert saw == ["cancelled"]
+    assert undone == []
+    assert not record.compensated
     assert record.state is CallState.CANCELLED
     assert record.cancel_reason == "dispatcher closed"
     assert await drain(dispatcher) == []

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 
+import anyio
+import anyio.lowlevel
 import pytest
+from dispatch_helpers import drain, nothing_waiting
 
 from agentkit.dispatch import CallState, Dispatcher, Reply
 from agentkit.errors import ToolError
@@ -115,7 +118,7 @@ async def test_sync_generator_streams_from_a_thread() -> None:
     def scan() -> Iterator[ToolResult | str]:
         threads.add(threading.get_ident())
         yield "room 1"
-        yield ToolResult("room 2", scheduling=Scheduling.INTERRUPT)
+        yield ToolResult("room 2", scheduling=Scheduling.INTERRUPT, will_continue=True)
 
     replies = await run_one(scan)
     assert [(r.response, r.scheduling, r.will_continue) for r in replies] == [
@@ -209,3 +212,89 @@ async def test_stream_record_counts_every_reply() -> None:
     assert record.response == {"result": "done"}
     assert record.state is CallState.ANSWERED
     assert [r.will_continue for r in replies].count(False) == 1
+
+
+# -- a ToolResult that says it is the last ----------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["async", "sync"])
+async def test_yielded_tool_result_with_will_continue_false_closes_the_stream(kind: str) -> None:
+    closed: list[str] = []
+
+    async def agen() -> AsyncIterator[object]:
+        try:
+            yield "10 %"
+            yield ToolResult(
+                {"progress": "100 %"}, scheduling=Scheduling.INTERRUPT, will_continue=False
+            )
+            yield "never sent"  # pragma: no cover
+        finally:
+            closed.append("closed")
+
+    def gen() -> Iterator[object]:
+        try:
+            yield "10 %"
+            yield ToolResult(
+                {"progress": "100 %"}, scheduling=Scheduling.INTERRUPT, will_continue=False
+            )
+            yield "never sent"  # pragma: no cover
+        finally:
+            closed.append("closed")
+
+    download = tool(name="download", behavior=NB)(agen if kind == "async" else gen)
+    replies = await run_one(download)
+    assert [(r.response, r.scheduling, r.will_continue) for r in replies] == [
+        ({"result": "10 %"}, Scheduling.WHEN_IDLE, True),
+        ({"progress": "100 %"}, Scheduling.INTERRUPT, False),  # no extra closing reply
+    ]
+    assert closed == ["closed"]
+
+
+async def test_non_stream_asking_will_continue_warns_once_and_closes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    @tool(behavior=NB)
+    async def start_timer() -> ToolResult:
+        return ToolResult("started", will_continue=True)
+
+    async with Dispatcher([start_timer]) as dispatcher:
+        replies = []
+        for id in ("t1", "t2"):
+            dispatcher.submit(id, "start_timer", {})
+            replies.append(await dispatcher.replies.receive())
+        await dispatcher.wait_idle()
+        assert all(r.state is CallState.ANSWERED for r in dispatcher.calls.values())
+    assert [(r.response, r.will_continue) for r in replies] == [({"result": "started"}, False)] * 2
+    assert caplog.text.count("will_continue=True but is not a generator") == 1
+
+
+async def test_blocking_tool_asking_will_continue_sends_none() -> None:
+    @tool
+    def lookup() -> ToolResult:
+        return ToolResult("x", will_continue=True)
+
+    (reply,) = await run_one(lookup)
+    assert (reply.response, reply.will_continue, reply.scheduling) == ({"result": "x"}, None, None)
+
+
+async def test_cancelled_async_generator_runs_its_async_cleanup() -> None:
+    cleaned: list[str] = []
+
+    @tool(behavior=NB)
+    async def watch() -> AsyncIterator[str]:
+        try:
+            yield "tick"
+            yield "never"  # pragma: no cover
+        finally:
+            await anyio.lowlevel.checkpoint()  # cleanup that awaits (closing a connection)
+            cleaned.append("cleaned")
+
+    async with Dispatcher([watch]) as dispatcher:
+        record = dispatcher.submit("w", "watch", {})
+        await anyio.wait_all_tasks_blocked()  # its first reply waits for the consumer
+        assert dispatcher.cancel(["w"]) == ["w"]
+        await dispatcher.wait_idle()
+        assert nothing_waiting(dispatcher)
+    assert cleaned == ["cleaned"]  # the generator was closed, its cleanup not cut off
+    assert await drain(dispatcher) == []
+    assert record.replies == 0

@@ -49,10 +49,12 @@ async def test_async_tool_times_out_and_sees_cancellation() -> None:
 
 
 async def test_sync_tool_times_out_its_thread_is_abandoned_and_told() -> None:
+    entered = threading.Event()
     told = threading.Event()
 
     @tool(timeout=0.05)
     def stuck(ctx: ToolContext) -> str:
+        entered.set()
         if ctx.wait_cancelled(30):
             told.set()
         return "too late"
@@ -60,7 +62,10 @@ async def test_sync_tool_times_out_its_thread_is_abandoned_and_told() -> None:
     async with Dispatcher([stuck]) as dispatcher:
         record = dispatcher.submit("s", "stuck", {})
         reply = await dispatcher.replies.receive()
-        assert await anyio.to_thread.run_sync(told.wait, 10)
+        # Its thread, if it started before the deadline (the mock clock may jump first,
+        # and then the tool never runs at all), runs until it sees the cancellation.
+        await dispatcher.wait_abandoned()
+        assert told.is_set() == entered.is_set()
         await anyio.wait_all_tasks_blocked()
     assert reply.response == {"error": "function 'stuck' timed out after 0.05s"}
     assert record.state is CallState.TIMED_OUT
@@ -155,5 +160,71 @@ async def test_sync_stream_timeout_closes_with_one_error_reply() -> None:
         assert await anyio.to_thread.run_sync(told.wait, 10)
     assert reply.will_continue is False
     assert reply.response == {"error": "function 'poll' timed out after 0.2s"}
+    assert record.state is CallState.TIMED_OUT
+    assert await drain(dispatcher) == []
+
+
+async def test_blocking_timeout_limits_blocking_tools_only() -> None:
+    release = anyio.Event()
+
+    @tool
+    async def hang() -> None:
+        await anyio.sleep_forever()
+
+    @tool(behavior=Behavior.NON_BLOCKING)
+    async def timer() -> str:
+        await release.wait()
+        return "rang"
+
+    @tool(timeout=1000)
+    async def patient() -> str:
+        await release.wait()
+        return "finished"
+
+    async with Dispatcher([hang, timer, patient], blocking_timeout=0.1) as dispatcher:
+        for name in ("hang", "timer", "patient"):
+            dispatcher.submit(name, name, {})
+        first = await dispatcher.replies.receive()
+        assert (first.id, first.response) == (
+            "hang",
+            {"error": "function 'hang' timed out after 0.1s"},
+        )
+        await anyio.sleep(0.3)  # well past blocking_timeout
+        assert dispatcher.calls["timer"].state is CallState.RUNNING  # NON_BLOCKING: no limit
+        assert dispatcher.calls["patient"].state is CallState.RUNNING  # its own timeout wins
+        release.set()
+        rest = {r.id: r.response for r in [await dispatcher.replies.receive() for _ in range(2)]}
+    assert rest == {"timer": {"result": "rang"}, "patient": {"result": "finished"}}
+    assert dispatcher.calls["hang"].state is CallState.TIMED_OUT
+
+
+async def test_default_timeout_comes_before_blocking_timeout() -> None:
+    @tool
+    async def hang() -> None:
+        await anyio.sleep_forever()
+
+    async with Dispatcher([hang], default_timeout=0.1, blocking_timeout=1000) as dispatcher:
+        dispatcher.submit("h", "hang", {})
+        reply = await dispatcher.replies.receive()
+    assert reply.response == {"error": "function 'hang' timed out after 0.1s"}
+
+
+async def test_blocking_timeout_abandons_a_hung_sync_tool() -> None:
+    entered = threading.Event()
+    told = threading.Event()
+
+    @tool
+    def stuck(ctx: ToolContext) -> str:
+        entered.set()
+        if ctx.wait_cancelled(30):
+            told.set()
+        return "too late"
+
+    async with Dispatcher([stuck], blocking_timeout=0.05) as dispatcher:
+        record = dispatcher.submit("s", "stuck", {})
+        reply = await dispatcher.replies.receive()
+        await dispatcher.wait_abandoned()
+        assert told.is_set() == entered.is_set()  # if it ran, it was told
+    assert reply.response == {"error": "function 'stuck' timed out after 0.05s"}
     assert record.state is CallState.TIMED_OUT
     assert await drain(dispatcher) == []
