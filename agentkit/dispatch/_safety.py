@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Any
 
+from .._json import plain_json
 from ..errors import ToolError
 from ..tools import ToolResult, normalize_result
 
@@ -17,19 +17,6 @@ _dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 class ResultNotJSON(ToolError):
     """A tool result that no JSON form fits; its text is the dispatcher's own words."""
-
-
-def _plain(value: Any) -> bool:
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
-        return True
-    if kind is float:
-        return math.isfinite(value)
-    if kind is dict:
-        return all(type(key) is str and _plain(item) for key, item in value.items())
-    if kind is list:
-        return all(_plain(item) for item in value)
-    return False
 
 
 def json_safe_result(value: Any) -> ToolResult:
@@ -45,7 +32,7 @@ def json_safe_result(value: Any) -> ToolResult:
     """
     result = normalize_result(value)
     try:
-        if _plain(result.response):
+        if plain_json(result.response):
             return result
         response = json.loads(_dumps(result.response))
     except (TypeError, ValueError, RecursionError) as exc:

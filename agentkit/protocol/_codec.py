@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 from typing import Any
 
 from pydantic import ValidationError
 
+from .._json import plain_json
 from ..errors import LocalProtocolError, RemoteProtocolError
 from ._client_messages import ClientContent, ClientMessage, RealtimeInput, Setup, ToolResponse
 from ._server_messages import ServerMessage
@@ -78,22 +78,9 @@ def is_plain_json(value: Any) -> bool:
     """True if ``value`` is made only of dict (str keys), list, str, int, finite float,
     bool and None, so that pydantic's JSON-mode dump would return it unchanged."""
     try:
-        return _plain(value)
+        return plain_json(value)
     except RecursionError:  # too deep to tell: let the model path decide
         return False
-
-
-def _plain(value: Any) -> bool:
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
-        return True
-    if kind is float:
-        return math.isfinite(value)
-    if kind is dict:
-        return all(type(key) is str and _plain(item) for key, item in value.items())
-    if kind is list:
-        return all(_plain(item) for item in value)
-    return False
 
 
 def audio_frame(pcm: bytes, mime_type: str) -> str:
