@@ -6,7 +6,6 @@ Without a key and without ``--base-url`` it runs against an in-process emulator.
 
 from __future__ import annotations
 
-import os
 import sys
 from contextlib import AsyncExitStack
 from typing import Any, TextIO
@@ -20,10 +19,6 @@ __all__ = ["chat"]
 
 _DRAIN_SECONDS = 60.0
 _QUIT = {"/quit", "/exit", "quit", "exit"}
-
-
-def _has_key() -> bool:
-    return bool(os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY"))
 
 
 async def chat(
@@ -46,6 +41,7 @@ async def chat(
     """
     from . import audio
     from .session import connect
+    from .session._options import resolve_key
 
     stdin = stdin or sys.stdin
     out = out or sys.stdout
@@ -60,7 +56,7 @@ async def chat(
         config["system_instruction"] = system
 
     async with AsyncExitStack() as stack:
-        if base_url is None and not _has_key():
+        if base_url is None and resolve_key(None) is None:
             from .emulator import Emulator
 
             emulator = await stack.enter_async_context(Emulator())

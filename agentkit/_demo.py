@@ -15,7 +15,6 @@ Where it runs:
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -155,9 +154,9 @@ async def run_demo(
         )
         return 2
     from .session import connect
+    from .session._options import resolve_key
 
-    has_key = bool(os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY"))
-    use_emulator = base_url is None and (offline or not has_key)
+    use_emulator = base_url is None and (offline or resolve_key(None) is None)
     model = model or DEMO_MODEL
     console = Console(out)
 
