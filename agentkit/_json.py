@@ -19,7 +19,18 @@ def plain_json(value: Any) -> bool:
     if kind is float:
         return math.isfinite(value)
     if kind is dict:
-        return all(type(key) is str and plain_json(item) for key, item in value.items())
+        for key, item in value.items():
+            if type(key) is not str:
+                return False
+            kind = type(item)
+            # Scalars inline: most values of a response are leaves.
+            if not (kind is str or kind is int or kind is bool or item is None or plain_json(item)):
+                return False
+        return True
     if kind is list:
-        return all(plain_json(item) for item in value)
+        for item in value:
+            kind = type(item)
+            if not (kind is str or kind is int or kind is bool or item is None or plain_json(item)):
+                return False
+        return True
     return False

@@ -310,8 +310,9 @@ def from_message(msg: ServerMessage) -> list[Event]:
                 "voiceActivityDetectionSignal", msg.voice_activity_detection_signal, message=msg
             )
         )
-    for key, value in msg.unknown.items():
-        out.append(Unknown(key, value, message=msg))
+    if msg.model_extra:
+        for key, value in msg.model_extra.items():
+            out.append(Unknown(key, value, message=msg))
     if msg.usage_metadata is not None:
         out.append(Usage(msg.usage_metadata, message=msg))
     if content is not None and content.turn_complete:

@@ -3,11 +3,15 @@
 Run: ``.venv/bin/python bench/session.py [--quick]``. Prints figures and ratios; < 60 s.
 
 1. Tool-call round trip. A raw websockets server (TLS, because google-genai insists on it)
-   sends ``toolCall`` and times how long the ``toolResponse`` takes to come back. Three
+   sends ``toolCall`` and times how long the ``toolResponse`` takes to come back. The
    clients answer, interleaved round by round in one process against the same server:
    a bare websockets+json loop (the floor), agentkit (automatic dispatch of an async
-   ``@tool``) and google-genai's session with a hand-written loop. The server measures, so
-   every client is timed by the same clock at the same points.
+   ``@tool`` with no await, which the dispatcher runs eagerly on the reader's task),
+   agentkit with a tool that awaits (so the call gets its own task and cancel scope),
+   agentkit answering by hand (``auto_dispatch=False``), and google-genai's session with
+   a hand-written loop. The server measures, so every client is timed by the same clock
+   at the same points. The server shares the clients' event loop, so what a client does
+   after writing its reply (events for the user, bookkeeping) counts as well.
    Targets: agentkit <= 1.3x the bare loop and faster than google-genai.
 2. Server-message decode rate: ``agentkit.protocol.decode_server`` vs what google-genai
    does per frame (``json.loads`` + its converter + ``LiveServerMessage._from_response``),
@@ -39,6 +43,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import anyio.lowlevel
 from websockets.asyncio.client import connect as ws_connect
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.version import version as websockets_version
@@ -143,17 +148,27 @@ async def bare_client(url: str, ctx: ssl.SSLContext) -> None:
 
 @agentkit.tool
 async def ping(i: int) -> dict[str, int]:
-    """Answer a ping with its number."""
+    """Answer a ping with its number (no await: the dispatcher runs it eagerly)."""
     return {"result": i}
 
 
-async def agentkit_client(url: str, ctx: ssl.SSLContext) -> None:
-    async with agentkit.connect(
-        MODEL, tools=[ping], config=CONFIG, base_url=url, ssl=ctx, resume=False
-    ) as session:
-        async for event in session:
-            if isinstance(event, events.TurnComplete):
-                return
+@agentkit.tool(name="ping")
+async def ping_awaiting(i: int) -> dict[str, int]:
+    """The same answer after an await that never waits: the call gets its own task."""
+    await anyio.lowlevel.checkpoint_if_cancelled()
+    return {"result": i}
+
+
+def agentkit_client_with(tool: agentkit.Tool) -> Callable[[str, ssl.SSLContext], Awaitable[None]]:
+    async def run(url: str, ctx: ssl.SSLContext) -> None:
+        async with agentkit.connect(
+            MODEL, tools=[tool], config=CONFIG, base_url=url, ssl=ctx, resume=False
+        ) as session:
+            async for event in session:
+                if isinstance(event, events.TurnComplete):
+                    return
+
+    return run
 
 
 async def agentkit_manual_client(url: str, ctx: ssl.SSLContext) -> None:
@@ -223,7 +238,8 @@ async def bench_round_trip(rounds: int, calls: int, tmp: Path) -> dict[str, list
         url = f"wss://127.0.0.1:{port}"
         clients: dict[str, Callable[[str, ssl.SSLContext], Awaitable[None]]] = {
             "bare websockets+json": bare_client,
-            "agentkit": agentkit_client,
+            "agentkit": agentkit_client_with(ping),
+            "agentkit, tool awaits": agentkit_client_with(ping_awaiting),
             "agentkit, no dispatcher": agentkit_manual_client,
             "google-genai": genai_client_factory(port, str(tmp / "cert.pem")),
         }

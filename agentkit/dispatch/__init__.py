@@ -8,6 +8,13 @@ enters the call's own :class:`anyio.CancelScope`, waits for a slot of the concur
 limiter, validates the arguments, and runs the tool: awaited if async, in a worker thread
 (abandoned on cancel) if sync, step by step if a generator, under the tool's timeout.
 
+``Dispatcher.submit_eager`` is the same, except for a call whose tool cannot suspend (an
+``async def`` with no ``await``, ``async with`` or ``async for``: see ``_eager``) while a
+``direct_replies`` sink is ready: it runs to its end on the caller's task and its reply
+goes to the sink before ``submit_eager`` returns. No task, no loop iteration: for such a
+tool a task would cost more than the call, and no cancel scope could ever act on it. The
+live session submits every call this way.
+
 Every FunctionResponse leaves as a :class:`Reply` through ``Dispatcher.replies``, an
 unbuffered stream. The send happens inside the call's cancel scope, and a reply counts as
 sent only when the consumer takes it; so ``cancel()`` before that moment means nothing

@@ -80,7 +80,9 @@ class Call:
         # Only a tool that asks for a ToolContext gets one (it holds a threading.Event,
         # the costliest object of a call); None otherwise.
         self.ctx = ctx
-        self.scope = anyio.CancelScope()
+        # The call's own cancel scope, made as its task is started (an eager call,
+        # which cannot suspend, has none).
+        self.scope: anyio.CancelScope | None = None
         # Events are made only when someone waits (creating one costs more than the rest
         # of a no-op call's bookkeeping): ``slot`` for a call queued behind
         # max_concurrency, ``done`` for compensation hooks waiting for the task to exit.

@@ -42,6 +42,7 @@ from ._call import (
     step_async,
     step_sync,
 )
+from ._eager import never_suspends, run_to_end
 from ._records import CallLedger, CallRecord, CallState, DispatchStatistics, Reply
 from ._replies import ReplyStream, reply_stream
 from ._safety import json_safe_result, scrub
@@ -118,6 +119,12 @@ class Dispatcher:
             if value is not None and not value > 0:
                 raise ValueError(f"{label} must be a positive number of seconds, not {value!r}")
         self._tools = MappingProxyType({t.name: t for t in collect_tools(tools)})
+        # Tools that cannot suspend (see _eager): submit_eager() runs them at once.
+        self._eager = frozenset(
+            name
+            for name, t in self._tools.items()
+            if t.is_async and not t.is_async_generator and never_suspends(t.fn)
+        )
         self._max_concurrency = max_concurrency
         self._redact = redact_errors
         self._session = session
@@ -218,27 +225,16 @@ class Dispatcher:
 
         Args:
             id: The ``functionCall.id``; every reply echoes it.
-            name: The function to call.
+            name: The function name to call.
             args: Its arguments as the model sent them (None or ``{}`` for none).
         """
         tg = self._tg
         if tg is None:
             raise RuntimeError("Dispatcher.submit() needs an open dispatcher: use 'async with'")
-        existing = self._calls.get(id)
-        if existing is not None:
-            if existing.record.state is CallState.RUNNING:
-                logger.warning("call %r to %r is already running; duplicate ignored", id, name)
-                return existing.record
-            logger.warning("call id %r reused for %r; the ledger keeps the new call", id, name)
-            del self._records[id]  # so the ledger's order follows submission
-        tool = self._tools.get(name)
-        raw = dict(args) if isinstance(args, Mapping) else {}
-        record = CallRecord(id, name, raw, behavior=tool.behavior if tool else None)
-        needs_ctx = tool is not None and tool.context_param is not None
-        call = Call(record, tool, ToolContext(id, name, self._session) if needs_ctx else None)
-        self._calls[id] = call
-        self._records[id] = record
-        self._running += 1
+        call, new = self._new_call(id, name, args)
+        if not new:
+            return call.record
+        call.scope = anyio.CancelScope()
         self._tasks += 1
         if self._free_slots:
             self._free_slots -= 1
@@ -247,7 +243,71 @@ class Dispatcher:
             call.slot = anyio.Event()
             self._slot_queue.append(call)
         tg.start_soon(self._run, call, args, name=f"agentkit call {name} ({id})")
-        return record
+        return call.record
+
+    async def submit_eager(self, id: str, name: str, args: Mapping[str, Any] | None) -> CallRecord:
+        """:meth:`submit`, but a call that can end at once ends here, on the caller's task.
+
+        That is a call to an ``async def`` tool with no ``await``, ``async with`` or
+        ``async for`` in its body (it cannot suspend, so no cancel scope or timeout could
+        act on it), while replies go to a :meth:`direct_replies` sink with none waiting
+        and a concurrency slot is free. It runs to its end, its reply is taken (it counts
+        as sent) and handed to the sink before this returns: no task is started and no
+        loop iteration passes between the call and its reply. Any other call is started
+        as :meth:`submit` starts it.
+        """
+        sink = self._sink
+        if (
+            name not in self._eager
+            or sink is None
+            or self._parked
+            or not self._free_slots
+            or self._tg is None
+        ):
+            return self.submit(id, name, args)
+        call, new = self._new_call(id, name, args)
+        if not new:
+            return call.record
+        assert call.tool is not None
+        prepared = self._prepare(call, args)
+        if isinstance(prepared, Outcome):
+            outcome = prepared
+        else:
+            try:
+                value = run_to_end(call.tool.fn(**prepared))
+                call.returned = True
+                outcome = self._outcome(call, call.tool, value)
+            except Exception as exc:
+                outcome = self._failure(call, exc)
+            except BaseException:
+                call.exited = True
+                self._abandon(call, "interrupted")
+                raise
+        call.exited = True  # no task to unwind: on_cancel hooks need not wait for one
+        reply = self._final_reply(call, outcome, stream=False)
+        self._delivered(call, reply)
+        await sink(reply)
+        return call.record
+
+    def _new_call(self, id: str, name: str, args: Mapping[str, Any] | None) -> tuple[Call, bool]:
+        """Record a new RUNNING call: ``(call, True)``; or ``(running call, False)`` when
+        a call with this id is still running."""
+        existing = self._calls.get(id)
+        if existing is not None:
+            if existing.record.state is CallState.RUNNING:
+                logger.warning("call %r to %r is already running; duplicate ignored", id, name)
+                return existing, False
+            logger.warning("call id %r reused for %r; the ledger keeps the new call", id, name)
+            del self._records[id]  # so the ledger's order follows submission
+        tool = self._tools.get(name)
+        raw = dict(args) if type(args) is dict or isinstance(args, Mapping) else {}
+        record = CallRecord(id, name, raw, behavior=tool.behavior if tool else None)
+        needs_ctx = tool is not None and tool.context_param is not None
+        call = Call(record, tool, ToolContext(id, name, self._session) if needs_ctx else None)
+        self._calls[id] = call
+        self._records[id] = record
+        self._running += 1
+        return call, True
 
     def cancel(self, ids: Iterable[str], *, reason: str = "cancelled by server") -> list[str]:
         """Cancel calls by id; return the ids that were running and are now CANCELLED.
@@ -278,7 +338,8 @@ class Dispatcher:
                 call.compensable = compensate
                 self._park(call, None)
                 call.set_cancelled()
-                call.scope.cancel()
+                if call.scope is not None:
+                    call.scope.cancel()
                 self._finish(call, CallState.CANCELLED, reason=reason)
                 cancelled.append(id)
             elif call.record.state is CallState.CANCELLED:
@@ -362,12 +423,14 @@ class Dispatcher:
         record.cancel_reason = reason
         self._counts[state] += 1
         self._running -= 1
-        self._maybe_idle()
+        if self._idle is not None:
+            self._maybe_idle()
         return True
 
     # -- running one call -----------------------------------------------------------------
 
     async def _run(self, call: Call, args: object) -> None:
+        assert call.scope is not None
         try:
             with call.scope:
                 if call.slot is not None:
@@ -423,30 +486,35 @@ class Dispatcher:
             call.set_cancelled()
             self._finish(call, CallState.CANCELLED, reason=reason)
 
-    async def _execute(self, call: Call, args: object) -> None:
+    def _prepare(self, call: Call, args: object) -> dict[str, Any] | Outcome:
+        """The keyword arguments to call the tool with, or the error that answers instead."""
         record = call.record
         tool = call.tool
         if tool is None:
             available = ", ".join(sorted(self._tools)) or "none"
-            message = f"unknown function {record.name!r}; available: {available}"
-            await self._send_final(call, self._error(message), stream=False)
-            return
-        if args is not None and not isinstance(args, Mapping):
-            message = f"arguments of {record.name!r} must be a JSON object"
-            await self._send_final(call, self._error(message), stream=False)
-            return
+            return self._error(f"unknown function {record.name!r}; available: {available}")
+        if args is not None and type(args) is not dict and not isinstance(args, Mapping):
+            return self._error(f"arguments of {record.name!r} must be a JSON object")
         try:
             kwargs = tool.validate(args)
         except ToolArgumentError as exc:  # its text is written for the model
-            await self._send_final(call, self._error(str(exc)), stream=False)
-            return
+            return self._error(str(exc))
         except Exception as exc:
-            await self._send_final(call, self._failure(call, exc), stream=False)
-            return
+            return self._failure(call, exc)
         record.args = dict(kwargs)
         if tool.context_param is not None:
             assert call.ctx is not None
             kwargs[tool.context_param] = call.ctx
+        return kwargs
+
+    async def _execute(self, call: Call, args: object) -> None:
+        prepared = self._prepare(call, args)
+        if isinstance(prepared, Outcome):
+            await self._send_final(call, prepared, stream=False)
+            return
+        tool = call.tool
+        assert tool is not None
+        kwargs = prepared
         timeout = tool.timeout if tool.timeout is not None else self._default_timeout
         watched = (
             timeout is None
@@ -499,7 +567,8 @@ class Dispatcher:
                 watched.popleft()
                 call.overdue = True
                 call.set_cancelled()
-                call.scope.cancel()
+                if call.scope is not None:
+                    call.scope.cancel()
 
     async def _call_once(
         self, call: Call, tool: Tool, kwargs: dict[str, Any], seconds: float | None
@@ -527,10 +596,14 @@ class Dispatcher:
                     call.returned = False
                     value = await value.awaitable
                     call.returned = True
-            call.record.result = value
-            result = json_safe_result(value)
+            return self._outcome(call, tool, value)
         except Exception as exc:
             return self._failure(call, exc)
+
+    def _outcome(self, call: Call, tool: Tool, value: Any) -> Outcome:
+        """The final reply for a tool's return value (raises if it has no JSON form)."""
+        call.record.result = value
+        result = json_safe_result(value)
         if result.will_continue:
             self._warn_once(
                 tool,
@@ -720,10 +793,12 @@ class Dispatcher:
     # -- handing replies over -------------------------------------------------------------
 
     async def _send_final(self, call: Call, outcome: Outcome, *, stream: bool) -> None:
+        await self._send(call, self._final_reply(call, outcome, stream=stream))
+
+    def _final_reply(self, call: Call, outcome: Outcome, *, stream: bool) -> Reply:
         call.final = (outcome.state, outcome.error)
         will_continue = False if stream else outcome.will_continue
-        reply = self._reply(call, outcome.response, outcome.scheduling, will_continue)
-        await self._send(call, reply)
+        return self._reply(call, outcome.response, outcome.scheduling, will_continue)
 
     async def _send(self, call: Call, reply: Reply) -> None:
         # Sent from inside the call's cancel scope: a cancel before the consumer takes the

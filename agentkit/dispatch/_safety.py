@@ -30,6 +30,14 @@ def json_safe_result(value: Any) -> ToolResult:
         TypeError: from ``normalize_result``.
         ResultNotJSON: the response has no JSON form after all.
     """
+    if type(value) is dict:
+        # The common case, a dict of plain JSON, in one walk (normalize_result would
+        # serialise it twice to find nothing to change).
+        try:
+            if plain_json(value):
+                return ToolResult(value)
+        except RecursionError:
+            pass
     result = normalize_result(value)
     try:
         if plain_json(result.response):

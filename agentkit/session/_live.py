@@ -8,8 +8,10 @@ setup raises from ``async with`` itself. Then one task group runs for the sessio
 
 - the dispatcher (its own task group) runs tool calls;
 - the supervisor serves one connection at a time. Per connection a reader task turns
-  frames into events (submitting and cancelling calls on the way) and a replier task takes
-  the dispatcher's replies only while the connection is open and sends them.
+  frames into events (submitting and cancelling calls on the way; a call whose tool cannot
+  suspend is answered by the reader itself, see ``Dispatcher.submit_eager``) and a
+  replier task takes the dispatcher's replies only while the connection is open and sends
+  them.
 
 After a ``goAway`` the connection keeps serving until the turn in progress is complete and
 no BLOCKING call is in flight, or a safety margin before ``timeLeft`` runs out (``_drain``).
@@ -204,6 +206,9 @@ class LiveSession:
         return self
 
     async def __anext__(self) -> events.Event:
+        event = self._events.get_nowait()
+        if event is not None:
+            return event
         try:
             return await self._events.get()
         except (anyio.EndOfStream, anyio.ClosedResourceError):
@@ -577,6 +582,9 @@ class LiveSession:
                 elif msg.tool_call is not None:
                     self._progress = True
                 for event in events.from_message(msg):
+                    if isinstance(event, events.ToolCall) and self._dispatcher is not None:
+                        await self._start_calls(event)
+                        continue
                     self._handle(event)
                     if isinstance(event, events.GoAway) and not outcome and self._can_resume:
                         # Keep serving this connection until the turn in progress is
@@ -681,14 +689,30 @@ class LiveSession:
 
     # -- events -----------------------------------------------------------------------
 
+    async def _start_calls(self, event: events.ToolCall) -> None:
+        """Emit a ToolCall, then start its calls; a call that can end at once is answered
+        before this returns (``Dispatcher.submit_eager``), with no task of its own."""
+        calls = self._answerable(event)
+        self._emit(event)
+        submit = self._dispatcher.submit_eager
+        for call in calls:
+            await submit(call.id, call.name, call.args or {})
+
+    def _answerable(self, event: events.ToolCall) -> list[FunctionCall]:
+        """The calls of ``event`` that have an id (the others cannot be answered)."""
+        calls = []
+        for call in event.calls:
+            if not call.id:
+                logger.warning("toolCall %r has no id and cannot be answered", call.name)
+                continue
+            if event.message is not None:
+                self._call_messages[call.id] = event.message
+            calls.append(call)
+        return calls
+
     def _handle(self, event: events.Event) -> None:
         if isinstance(event, events.ToolCall):
-            for call in event.calls:
-                if not call.id:
-                    logger.warning("toolCall %r has no id and cannot be answered", call.name)
-                    continue
-                if event.message is not None:
-                    self._call_messages[call.id] = event.message
+            for call in self._answerable(event):
                 if self._dispatcher is not None:
                     self._dispatcher.submit(call.id, call.name, call.args or {})
         elif isinstance(event, events.ToolCallCancellation):

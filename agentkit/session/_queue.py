@@ -7,7 +7,6 @@ from collections import deque
 from typing import Generic, TypeVar
 
 import anyio
-import anyio.lowlevel
 
 __all__ = ["EventQueue"]
 
@@ -18,16 +17,18 @@ class EventQueue(Generic[T]):
     """An unbounded queue with an end, read by ``async for`` over the session.
 
     It replaces an unbounded memory object stream, whose ``receive`` always goes once round
-    the event loop, even with events waiting and even before it waits: two extra loop
-    iterations for every model turn or tool call. Here an event that is waiting is taken
-    at once (as ``asyncio.Queue.get`` does), and only an empty queue suspends.
+    the event loop, even with events waiting: two extra loop iterations for every model
+    turn or tool call. Here, as with ``asyncio.Queue.get``, an event that is waiting is
+    taken at once, and only an empty queue suspends (the cancellation point). The session
+    runs on asyncio only, so a reader waits on a bare asyncio future of its own: anyio's
+    Event costs a backend lookup per wait, and asyncio's Event one more object.
     """
 
-    __slots__ = ("_closed", "_ended", "_items", "_waiter")
+    __slots__ = ("_closed", "_ended", "_items", "_waiters")
 
     def __init__(self) -> None:
         self._items: deque[T] = deque()
-        self._waiter: asyncio.Event | None = None
+        self._waiters: list[asyncio.Future[None]] = []
         self._ended = False  # no more items will come; the waiting ones still can be read
         self._closed = False  # the reading side is gone; nothing can be read
 
@@ -36,7 +37,8 @@ class EventQueue(Generic[T]):
         if self._ended or self._closed:
             return
         self._items.append(item)
-        self._wake()
+        if self._waiters:
+            self._wake()
 
     def end(self) -> None:
         """No more items: readers get the waiting ones, then ``anyio.EndOfStream``."""
@@ -50,14 +52,19 @@ class EventQueue(Generic[T]):
         self._items.clear()
         self._wake()
 
+    def get_nowait(self) -> T | None:
+        """The next waiting item, or None when none waits (or the queue was closed)."""
+        if self._items and not self._closed:
+            return self._items.popleft()
+        return None
+
     async def get(self) -> T:
-        """The next item, waiting for one if none is there (a cancellation point).
+        """The next item, waiting for one if none is there.
 
         Raises:
             anyio.EndOfStream: the queue was ended and is empty.
             anyio.ClosedResourceError: the queue was closed.
         """
-        await anyio.lowlevel.checkpoint_if_cancelled()
         while True:
             if self._closed:
                 raise anyio.ClosedResourceError
@@ -65,16 +72,16 @@ class EventQueue(Generic[T]):
                 return self._items.popleft()
             if self._ended:
                 raise anyio.EndOfStream
-            waiter = self._waiter
-            if waiter is None:
-                # asyncio's own Event: the session runs on asyncio only, and anyio's
-                # costs a backend lookup per wait. Cancellation still works (anyio cancels
-                # asyncio tasks).
-                waiter = self._waiter = asyncio.Event()
-            await waiter.wait()
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if self._waiters and waiter in self._waiters:  # cancelled while waiting
+                    self._waiters.remove(waiter)
 
     def _wake(self) -> None:
-        waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            waiter.set()
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)

@@ -221,7 +221,7 @@ def _parameters(model: type[pydantic.BaseModel], json_mode: bool) -> dict[str, A
 class ArgumentValidator:
     """Validates the model's JSON arguments and returns kwargs for the function."""
 
-    __slots__ = ("_aliases", "_model", "_name", "_validator")
+    __slots__ = ("_aliases", "_model", "_name", "_pairs", "_validator")
 
     def __init__(
         self, name: str, model: type[pydantic.BaseModel], aliases: Mapping[str, str]
@@ -229,12 +229,13 @@ class ArgumentValidator:
         self._name = name
         self._model = model
         self._aliases = dict(aliases)
+        self._pairs = tuple(self._aliases.items())
         self._validator = model.__pydantic_validator__
 
     def __call__(self, args: Mapping[str, Any] | None) -> dict[str, Any]:
         if args is None:
             args = {}
-        if not isinstance(args, Mapping):
+        if type(args) is not dict and not isinstance(args, Mapping):
             raise ToolArgumentError(
                 self._name, [("", f"arguments must be an object, not {type(args).__name__}")]
             )
@@ -242,7 +243,8 @@ class ArgumentValidator:
             instance = self._validator.validate_python(args)
         except pydantic.ValidationError as exc:
             raise ToolArgumentError(self._name, self._problems(exc)) from None
-        return {alias: getattr(instance, key) for key, alias in self._aliases.items()}
+        fields = instance.__dict__
+        return {alias: fields[key] for key, alias in self._pairs}
 
     def _problems(self, exc: pydantic.ValidationError) -> list[tuple[str, str]]:
         problems: list[tuple[str, str]] = []

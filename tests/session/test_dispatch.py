@@ -160,3 +160,43 @@ async def test_manual_tool_responses() -> None:
         assert isinstance(event, events.ToolResponse)
         assert event.id == "x"
         assert event.scheduling == "SILENT"
+
+
+async def test_the_tool_call_event_comes_before_every_answer_eager_or_not() -> None:
+    @agentkit.tool
+    async def level(room: str) -> dict[str, int]:
+        """No await: answered on the reader's own task (Dispatcher.submit_eager)."""
+        return {room: 3}
+
+    @agentkit.tool
+    async def dim(room: str) -> str:
+        """Awaits: answered from its own task."""
+        await anyio.sleep(0.01)
+        return f"{room} dimmed"
+
+    async def handler(peer: Peer) -> None:
+        await peer.setup()
+        await peer.send(
+            tool_call(("c1", "dim", {"room": "hall"}), ("c2", "level", {"room": "den"}))
+        )
+        await peer.recv_kind("toolResponse")
+        await peer.recv_kind("toolResponse")
+        await peer.send({"serverContent": {"turnComplete": True}})
+        await hold(peer)
+
+    async with raw_server(handler) as srv:
+        async with agentkit.connect("m", base_url=srv.base_url, tools=[dim, level]) as session:
+            turn = await session.receive_turn()
+        responses = [
+            r for m in frames_of(srv.peers[0], "toolResponse") for r in m["functionResponses"]
+        ]
+    kinds = [
+        (type(e).__name__, getattr(e, "id", None))
+        for e in turn.events
+        if isinstance(e, events.ToolCall | events.ToolResponse)
+    ]
+    # The eager answer goes out first, but never before its ToolCall event.
+    assert kinds == [("ToolCall", None), ("ToolResponse", "c2"), ("ToolResponse", "c1")]
+    assert [r["id"] for r in responses] == ["c2", "c1"]
+    assert responses[0]["response"] == {"den": 3}
+    assert responses[1]["response"] == {"result": "hall dimmed"}
