@@ -64,7 +64,8 @@ class State(enum.Enum):
 
 class _Sent:
     """A message sent since the newest handle. The hot paths keep only the frame and parse
-    it back into its model if a resume needs it (the frame is what went out)."""
+    it back into its model if a resume needs it (the frame is what went out). A message
+    no resume can replay keeps only its kind."""
 
     __slots__ = ("_make", "_message", "index", "kind")
 
@@ -79,6 +80,11 @@ class _Sent:
         self.kind = kind
         self._message = message
         self._make = make
+
+    @property
+    def kept(self) -> bool:
+        """The message itself was kept (not only its kind)."""
+        return self._message is not None or self._make is not None
 
     @property
     def message(self) -> ClientMessage:
@@ -161,6 +167,11 @@ class ClientProtocol:
         self._index = 0
         self._unacked: list[_Sent] = []
         self._transparent = False
+        # Without resumption there is nothing to resume, so nothing sent is kept; without
+        # transparent resumption only tool responses can be replayed (see _record).
+        resumption = setup.session_resumption
+        self._keeps_sent = resumption is not None
+        self._keeps_all = resumption is not None and bool(resumption.transparent)
         self._stats = _Stats()
 
     # -- outgoing ---------------------------------------------------------------------
@@ -260,7 +271,13 @@ class ClientProtocol:
 
     def _record(self, sent: _Sent, replay: bool = False) -> None:
         self._index = sent.index
-        self._unacked.append(sent)
+        if self._keeps_sent:
+            if not self._keeps_all and sent.kind != "toolResponse":
+                # No index will say what the server consumed, so a resume replays only
+                # tool responses and names the rest as possibly lost: their frames are not
+                # kept (an hour of audio between two handles would be ~150 MB).
+                sent = _Sent(sent.index, sent.kind, None)
+            self._unacked.append(sent)
         self._stats.sent += 1
         if replay:
             self._stats.replayed += 1
@@ -410,10 +427,14 @@ class ClientProtocol:
         replay: list[ClientMessage] = []
         lost: list[str] = []
         if self._transparent:
-            replay = [s.message for s in self._unacked]
+            for sent in self._unacked:
+                if sent.kept:
+                    replay.append(sent.message)
+                else:  # recorded before the server first reported an index
+                    lost.append(sent.kind)
         else:
             for sent in self._unacked:
-                if sent.message.tool_response is None:
+                if sent.kind != "toolResponse" or sent.message.tool_response is None:
                     lost.append(sent.kind)
                     continue
                 again = self._still_expected(sent.message.tool_response.function_responses)

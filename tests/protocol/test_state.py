@@ -6,6 +6,7 @@ docs/live-protocol.md §3, §6.3, §7.3, §11.
 from __future__ import annotations
 
 import json
+import tracemalloc
 
 import pytest
 
@@ -140,7 +141,10 @@ def test_gemini_resume_reports_possibly_lost_and_resends_expected_answers() -> N
 
 
 def test_transparent_resume_replays_what_was_not_consumed() -> None:
-    proto = opened(handle=None)
+    config = LiveConfig.model_validate({"session_resumption": {"transparent": True}})
+    proto = ClientProtocol(config.to_setup("m", resume=True))
+    proto.setup_frame()
+    proto.receive('{"setupComplete": {}}')
     for text in ("one", "two", "three"):
         proto.send(build.realtime_text(text))
     proto.receive(
@@ -210,3 +214,41 @@ def test_salvage_of_other_malformed_frames_keeps_the_raw_data(frame: str | bytes
     assert salvage.message is None
     assert salvage.malformed_calls == ()
     assert salvage.raw is not None
+
+
+def test_frames_no_resume_can_replay_are_not_kept() -> None:
+    """Without transparent resumption only tool responses are ever replayed: an hour of
+    audio between two handles must not stay in memory."""
+    chunk = b"\x01\x02" * 32000  # 2 s of 16 kHz audio
+    for config, resume, kept in (
+        (LiveConfig(), True, False),
+        (LiveConfig(), False, False),
+        (LiveConfig.model_validate({"session_resumption": {"transparent": True}}), True, True),
+    ):
+        proto = ClientProtocol(config.to_setup("m", resume=resume))
+        proto.setup_frame()
+        proto.receive('{"setupComplete": {}}')
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for _ in range(100):  # 200 s of audio, ~8.5 MB of frames
+                proto.send_audio(chunk, 16000)
+            grown = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        assert (grown > 5_000_000) is kept, (config, resume, grown)
+
+
+def test_without_transparent_resumption_a_resume_names_what_may_be_lost() -> None:
+    proto = opened("h1")
+    call(proto, "early")
+    proto.receive(json.dumps({"sessionResumptionUpdate": {"newHandle": "h2", "resumable": True}}))
+    proto.send_audio(b"\x00\x00" * 160, 16000)
+    proto.send(build.realtime_text("hello"))
+    proto.send_function_response("early", "f", {"result": 1})
+    proto.connection_lost()
+    plan = proto.resume()
+    assert plan.possibly_lost == ("realtimeInput", "realtimeInput")
+    [again] = plan.replay
+    assert again.tool_response is not None
+    assert [r.id for r in again.tool_response.function_responses] == ["early"]
