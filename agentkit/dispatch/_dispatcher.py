@@ -45,7 +45,7 @@ from ._call import (
 from ._eager import never_suspends, run_to_end
 from ._records import CallLedger, CallRecord, CallState, DispatchStatistics, Reply
 from ._replies import ReplyStream, reply_stream
-from ._safety import json_safe_result, scrub
+from ._safety import json_safe_result, scrub, scrubbed_traceback
 
 __all__ = ["Dispatcher"]
 
@@ -677,8 +677,8 @@ class Dispatcher:
                     return
                 with anyio.move_on_after(_CLOSE_GRACE, shield=True):
                     await self._in_thread(call, generator.close, acts=False)
-        except Exception:
-            logger.warning("closing the generator of a tool failed", exc_info=True)
+        except Exception as exc:
+            logger.warning("closing the generator of a tool failed\n%s", scrubbed_traceback(exc))
 
     async def _in_thread(self, call: Call, fn: Callable[[], Any], *, acts: bool = True) -> Any:
         """Run ``fn`` in a worker thread, abandoned (not stopped) if the call is cancelled."""
@@ -753,12 +753,14 @@ class Dispatcher:
         record = call.record
         if isinstance(exc, ToolError):
             return self._error(str(exc))
+        # The traceback goes to the log as scrubbed text, never as exc_info: its last line
+        # is the exception's message, which may carry a URL with a key in it.
         logger.warning(
-            "tool %r (call %r) raised %s",
+            "tool %r (call %r) raised %s\n%s",
             record.name,
             record.id,
             type(exc).__name__,
-            exc_info=exc,
+            scrubbed_traceback(exc),
         )
         if self._redact:
             return self._error("tool failed")
@@ -908,13 +910,13 @@ class Dispatcher:
                         await hook(record)
                     else:
                         await anyio.to_thread.run_sync(hook, record, abandon_on_cancel=True)
-                except Exception:
+                except Exception as exc:
                     logger.warning(
-                        "on_cancel hook %s of %r (call %r) failed",
+                        "on_cancel hook %s of %r (call %r) failed\n%s",
                         getattr(hook, "__qualname__", repr(hook)),
                         record.name,
                         record.id,
-                        exc_info=True,
+                        scrubbed_traceback(exc),
                     )
         if scope.cancelled_caught:
             logger.warning(

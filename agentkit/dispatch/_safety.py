@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import traceback
 from typing import Any
 
 from .._json import plain_json
 from ..errors import ToolError
 from ..tools import ToolResult, normalize_result
 
-__all__ = ["ResultNotJSON", "json_safe_result", "scrub"]
+__all__ = ["ResultNotJSON", "json_safe_result", "scrub", "scrubbed_traceback"]
 
 _dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
@@ -68,3 +69,9 @@ def scrub(text: str) -> str:
     text = _URL.sub(r"\1\2", text)
     text = _BEARER.sub(r"\1 ***", text)
     return _SECRET_PARAM.sub(r"\1\2\3***", text)
+
+
+def scrubbed_traceback(exc: BaseException) -> str:
+    """The traceback of ``exc`` as text, scrubbed like the error text the model gets: a
+    tool's exception (a URL with a key in it, say) must not put secrets in the logs."""
+    return scrub("".join(traceback.format_exception(exc)).rstrip())

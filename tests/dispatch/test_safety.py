@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -76,21 +77,40 @@ async def test_streamed_items_are_plain_json_too() -> None:
     ],
 )
 async def test_exception_text_is_scrubbed_of_secrets(
-    message: str, leaked: list[str], kept: str
+    message: str, leaked: list[str], kept: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     @tool
     async def fetch() -> str:
         raise RuntimeError(message)
 
-    async with Dispatcher([fetch]) as dispatcher:
+    @tool
+    async def act() -> str:
+        return "done"
+
+    @act.on_cancel
+    async def undo(record: object) -> None:
+        raise RuntimeError(f"undo failed: {message}")
+
+    caplog.set_level(logging.DEBUG)
+    async with Dispatcher([fetch, act]) as dispatcher:
         record = dispatcher.submit("f", "fetch", {})
         reply = await dispatcher.replies.receive()
+        dispatcher.submit("a", "act", {})
+        await dispatcher.replies.receive()
+        dispatcher.cancel(["a"])  # answered, so it acted: its on_cancel hook runs, and fails
+    # (the dispatcher's exit waited for the hook)
+    assert "on_cancel hook" in caplog.text
     error = reply.response["error"]
     assert error.startswith("RuntimeError: ")
     assert kept in error
+    # The log keeps the traceback (where it failed), scrubbed like the model's text.
+    assert "in fetch" in caplog.text
+    assert "in undo" in caplog.text
+    assert kept in caplog.text
     for secret in leaked:
         assert secret not in error
         assert secret not in (record.error or "")
+        assert secret not in caplog.text
 
 
 async def test_tool_error_is_sent_as_written() -> None:
