@@ -159,6 +159,7 @@ def analyse(
     context_param: str | None = None
     fields: dict[str, Any] = {}
     aliases: dict[str, str] = {}
+    simple: list[tuple[str, type, Any]] | None = []  # see ArgumentValidator
     json_mode = False
     for param in params:
         label = f"parameter {param.name!r}"
@@ -200,6 +201,13 @@ def analyse(
         key = f"p{len(fields)}"  # internal names: a parameter may shadow BaseModel attributes
         fields[key] = (Annotated[annotation, pydantic.Field(**extra)], default)
         aliases[key] = param.name
+        if simple is not None:
+            if annotation in _SIMPLE and (
+                default is PydanticUndefined or type(default) in _SIMPLE or default is None
+            ):
+                simple.append((param.name, annotation, default))
+            else:
+                simple = None
     if problems:
         return None, problems
     model: type[pydantic.BaseModel] = pydantic.create_model(
@@ -207,7 +215,7 @@ def analyse(
         __config__=pydantic.ConfigDict(extra="forbid", arbitrary_types_allowed=False),
         **fields,
     )
-    validator = ArgumentValidator(name, model, aliases)
+    validator = ArgumentValidator(name, model, aliases, simple)
     parameters = _parameters(model, json_mode) if fields else None
     return Signature(validator, parameters, json_mode, context_param), []
 
@@ -218,21 +226,41 @@ def _parameters(model: type[pydantic.BaseModel], json_mode: bool) -> dict[str, A
     return convert_schema(schema, schema.get("$defs", {}), path="", json_mode=json_mode)
 
 
-class ArgumentValidator:
-    """Validates the model's JSON arguments and returns kwargs for the function."""
+_SIMPLE = (str, int, float, bool)
 
-    __slots__ = ("_aliases", "_model", "_name", "_pairs", "_validator")
+
+class ArgumentValidator:
+    """Validates the model's JSON arguments and returns kwargs for the function.
+
+    ``simple`` lists ``(name, type, default)`` when every parameter is a plain ``str``,
+    ``int``, ``float`` or ``bool`` with an immutable default (or none: PydanticUndefined).
+    Then arguments that already have exactly those types are taken as they are, which is
+    what pydantic would return for them, without building the arguments model (the most
+    common call costs a third); anything else (a coercion, an error) goes to pydantic.
+    """
+
+    __slots__ = ("_aliases", "_model", "_name", "_pairs", "_simple", "_validator")
 
     def __init__(
-        self, name: str, model: type[pydantic.BaseModel], aliases: Mapping[str, str]
+        self,
+        name: str,
+        model: type[pydantic.BaseModel],
+        aliases: Mapping[str, str],
+        simple: list[tuple[str, type, Any]] | None = None,
     ) -> None:
         self._name = name
         self._model = model
         self._aliases = dict(aliases)
         self._pairs = tuple(self._aliases.items())
+        self._simple = tuple(simple) if simple is not None else None
         self._validator = model.__pydantic_validator__
 
     def __call__(self, args: Mapping[str, Any] | None) -> dict[str, Any]:
+        simple = self._simple
+        if simple is not None and type(args) is dict:
+            taken = self._take_simple(simple, args)
+            if taken is not None:
+                return taken
         if args is None:
             args = {}
         if type(args) is not dict and not isinstance(args, Mapping):
@@ -245,6 +273,25 @@ class ArgumentValidator:
             raise ToolArgumentError(self._name, self._problems(exc)) from None
         fields = instance.__dict__
         return {alias: fields[key] for key, alias in self._pairs}
+
+    @staticmethod
+    def _take_simple(
+        simple: tuple[tuple[str, type, Any], ...], args: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        kwargs: dict[str, Any] = {}
+        found = 0
+        for name, kind, default in simple:
+            if name in args:
+                value = args[name]
+                if type(value) is not kind:
+                    return None
+                kwargs[name] = value
+                found += 1
+            elif default is PydanticUndefined:
+                return None
+            else:
+                kwargs[name] = default
+        return kwargs if found == len(args) else None  # else: unknown keys
 
     def _problems(self, exc: pydantic.ValidationError) -> list[tuple[str, str]]:
         problems: list[tuple[str, str]] = []

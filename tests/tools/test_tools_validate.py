@@ -191,3 +191,60 @@ def test_validate_then_call_runs_the_function() -> None:
 
     assert heat.fn(**heat.validate({"mode": "heat", "temperature": 20})) == {"ok": "heat"}
     assert seen == [(Mode.HEAT, 20.0)]
+
+
+@tool
+def _mixed(
+    room: str, level: int, ratio: float = 0.5, on: bool = True, note: str | None = None
+) -> None:
+    """One parameter (note) is not a plain str/int/float/bool: pydantic validates it all."""
+
+
+@tool
+def _plain(room: str, level: int = 3, ratio: float = 0.5, on: bool = False) -> None:
+    """A tool whose parameters all take the fast path."""
+
+
+def _reference(t: Any, args: Any) -> Any:
+    """What pydantic alone makes of ``args`` (the fast path switched off)."""
+    validator = t._validator
+    saved, validator._simple = validator._simple, None
+    try:
+        return ("ok", t.validate(args))
+    except ToolArgumentError as exc:
+        return ("error", str(exc))
+    finally:
+        validator._simple = saved
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"room": "den", "level": 2},
+        {"room": "den", "level": 2, "ratio": 0.25, "on": False},
+        {"room": "den", "level": 2.0},  # coerced by pydantic
+        {"room": "den", "level": "2"},
+        {"room": "den", "level": True},
+        {"room": "den", "level": 2, "ratio": 1},  # int for a float
+        {"room": "den", "level": 2, "on": 1},
+        {"room": "den", "level": 2, "on": "yes"},
+        {"room": 5, "level": 2},
+        {"room": "den"},  # missing
+        {"room": "den", "level": 2, "colour": "red"},  # unknown
+        {"room": "den", "level": 2, "ratio": float("inf")},
+        {},
+        None,
+    ],
+)
+def test_the_fast_path_answers_exactly_as_pydantic_does(args: Any) -> None:
+    assert _plain._validator._simple is not None
+    assert _mixed._validator._simple is None
+    for t in (_plain, _mixed):
+        expected = _reference(t, args)
+        try:
+            got: Any = ("ok", t.validate(args))
+        except ToolArgumentError as exc:
+            got = ("error", str(exc))
+        assert got == expected
+        if got[0] == "ok":
+            assert [type(v) for v in got[1].values()] == [type(v) for v in expected[1].values()]
