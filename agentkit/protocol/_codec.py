@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from json import encoder as json_encoder
 from typing import Any
 
 from pydantic import ValidationError
@@ -61,10 +62,34 @@ def encode(msg: AnyClientMessage) -> str:
     return dump_json(envelope.to_wire())
 
 
-# json.dumps with arguments builds a new encoder per call; one shared (stateless) encoder
-# writes the same text, a microsecond sooner per frame.
-dump_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-"""``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``: the frame format."""
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# JSONEncoder.encode builds a C encoder object on every call, which costs as much as the
+# encoding of a small frame. One built once, without the circular-reference check (the
+# frames are dumps of models and checked plain JSON, never circular), writes the same
+# text in half the time.
+_make_encoder: Any = getattr(json_encoder, "c_make_encoder", None)  # None: no C speedups
+_c_encode: Any = (
+    None
+    if _make_encoder is None
+    else _make_encoder(
+        None,  # markers: no circular check
+        _ENCODER.default,
+        json_encoder.encode_basestring,
+        None,  # indent
+        ":",
+        ",",
+        False,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan, as JSONEncoder's default
+    )
+)
+
+
+def dump_json(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``: the frame format."""
+    if _c_encode is None or isinstance(value, str):
+        return _ENCODER.encode(value)
+    return "".join(_c_encode(value, 0))
 
 
 # -- hot-path frames ----------------------------------------------------------------------

@@ -203,3 +203,28 @@ def test_builders() -> None:
     assert (
         json.loads(encode(resp))["toolResponse"]["functionResponses"][0]["scheduling"] == "SILENT"
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": 1, "b": [1, 2.5, None, True, False, 'é\n"x\u2028'], "c": {"d": "ü", "e": {}}},
+        {"toolResponse": {"functionResponses": [{"id": "c1", "response": {"n": -0.0}}]}},
+        [1, [2, [3]]],
+        {"big": 10**30, "small": 1e-300, "inf": float("inf")},
+        "a string",
+        7,
+        None,
+    ],
+)
+def test_frames_are_written_exactly_as_json_dumps_writes_them(value: object) -> None:
+    from agentkit.protocol._codec import dump_json
+
+    assert dump_json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_a_value_with_no_json_form_is_refused_with_json_s_own_error() -> None:
+    from agentkit.protocol._codec import dump_json
+
+    with pytest.raises(TypeError, match="Object of type set is not JSON serializable"):
+        dump_json({"ids": {1, 2}})
