@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["plain_json"]
+__all__ = ["is_plain_json", "plain_json"]
 
 
 def plain_json(value: Any) -> bool:
@@ -34,3 +34,12 @@ def plain_json(value: Any) -> bool:
                 return False
         return True
     return False
+
+
+def is_plain_json(value: Any) -> bool:
+    """:func:`plain_json`, False for structures too deep to walk: so that pydantic's
+    JSON-mode dump (or ``json.dumps``) would return ``value`` unchanged."""
+    try:
+        return plain_json(value)
+    except RecursionError:
+        return False

@@ -18,6 +18,7 @@ import anyio.lowlevel
 import anyio.to_thread
 from anyio.abc import TaskGroup, TaskStatus
 
+from .._json import is_plain_json
 from ..errors import ToolArgumentError, ToolError
 from ..tools import (
     Behavior,
@@ -603,6 +604,8 @@ class Dispatcher:
     def _outcome(self, call: Call, tool: Tool, value: Any) -> Outcome:
         """The final reply for a tool's return value (raises if it has no JSON form)."""
         call.record.result = value
+        if type(value) is dict and is_plain_json(value):
+            return Outcome(value)  # the common case, with nothing to convert
         result = json_safe_result(value)
         if result.will_continue:
             self._warn_once(

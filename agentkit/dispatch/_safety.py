@@ -7,7 +7,7 @@ import re
 import traceback
 from typing import Any
 
-from .._json import plain_json
+from .._json import is_plain_json, plain_json
 from ..errors import ToolError
 from ..tools import ToolResult, normalize_result
 
@@ -31,14 +31,10 @@ def json_safe_result(value: Any) -> ToolResult:
         TypeError: from ``normalize_result``.
         ResultNotJSON: the response has no JSON form after all.
     """
-    if type(value) is dict:
-        # The common case, a dict of plain JSON, in one walk (normalize_result would
-        # serialise it twice to find nothing to change).
-        try:
-            if plain_json(value):
-                return ToolResult(value)
-        except RecursionError:
-            pass
+    if type(value) is dict and is_plain_json(value):
+        # The common case, in one walk (normalize_result would serialise it twice to find
+        # nothing to change).
+        return ToolResult(value)
     result = normalize_result(value)
     try:
         if plain_json(result.response):

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .._json import plain_json
+from .._json import is_plain_json
 from ..errors import LocalProtocolError, RemoteProtocolError
 from ._client_messages import ClientContent, ClientMessage, RealtimeInput, Setup, ToolResponse
 from ._server_messages import ServerMessage
@@ -97,15 +97,6 @@ def dump_json(value: Any) -> str:
 # with json straight from their parts: building the pydantic models only to dump them again
 # cost 3x the bytes' own encoding. Both write exactly what ``encode`` writes for the
 # equivalent model (keys in field order, unset fields left out); the tests compare them.
-
-
-def is_plain_json(value: Any) -> bool:
-    """True if ``value`` is made only of dict (str keys), list, str, int, finite float,
-    bool and None, so that pydantic's JSON-mode dump would return it unchanged."""
-    try:
-        return plain_json(value)
-    except RecursionError:  # too deep to tell: let the model path decide
-        return False
 
 
 def audio_frame(pcm: bytes, mime_type: str) -> str:
