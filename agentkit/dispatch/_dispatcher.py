@@ -97,6 +97,8 @@ class Dispatcher:
             watchers) are not limited by it. None: no limit. Precedence:
             ``tool.timeout`` > ``default_timeout`` > ``blocking_timeout``.
         compensation_timeout: Seconds the ``on_cancel`` hooks of one call may take.
+        ledger_size: How many ended calls :attr:`calls` keeps (the newest; running calls
+            are always kept), so a long session's memory stays flat. None: all of them.
     """
 
     def __init__(
@@ -109,9 +111,12 @@ class Dispatcher:
         default_timeout: float | None = None,
         blocking_timeout: float | None = 120.0,
         compensation_timeout: float = 30.0,
+        ledger_size: int | None = 1000,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError(f"max_concurrency must be at least 1, not {max_concurrency!r}")
+        if ledger_size is not None and ledger_size < 0:
+            raise ValueError(f"ledger_size must be at least 0 or None, not {ledger_size!r}")
         for label, value in (
             ("default_timeout", default_timeout),
             ("blocking_timeout", blocking_timeout),
@@ -132,6 +137,8 @@ class Dispatcher:
         self._default_timeout = default_timeout
         self._blocking_timeout = blocking_timeout
         self._compensation_timeout = compensation_timeout
+        self._ledger_size = ledger_size
+        self._ended: deque[CallRecord] = deque()  # ended calls in the ledger, oldest first
         self._calls: dict[str, Call] = {}
         self._records: dict[str, CallRecord] = {}
         self._ledger = CallLedger(self._records)
@@ -166,7 +173,8 @@ class Dispatcher:
 
     @property
     def calls(self) -> CallLedger:
-        """Every call seen so far, by id (read-only)."""
+        """The calls seen so far, by id (read-only): every running call, and the newest
+        ``ledger_size`` ended ones."""
         return self._ledger
 
     @property
@@ -310,7 +318,13 @@ class Dispatcher:
         self._running += 1
         return call, True
 
-    def cancel(self, ids: Iterable[str], *, reason: str = "cancelled by server") -> list[str]:
+    def cancel(
+        self,
+        ids: Iterable[str],
+        *,
+        reason: str = "cancelled by server",
+        answer: str | None = None,
+    ) -> list[str]:
         """Cancel calls by id; return the ids that were running and are now CANCELLED.
 
         A cancelled call sends no reply (not even one already waiting for the consumer),
@@ -325,10 +339,16 @@ class Dispatcher:
         ``toolCallCancellation``, calls lost across a resumption): every ``cancel()``.
         Closing the dispatcher cancels its running calls without compensating them; the
         app stopped listening, the model's request still stands.
-        """
-        return self._cancel(ids, reason, compensate=True)
 
-    def _cancel(self, ids: Iterable[str], reason: str, *, compensate: bool) -> list[str]:
+        ``answer``: the caller answers these calls itself, with ``{"error": answer}`` (the
+        session does, for calls a resumed server may still wait for). They are cancelled
+        just the same, but end as ERROR with that response, not as CANCELLED.
+        """
+        return self._cancel(ids, reason, compensate=True, answer=answer)
+
+    def _cancel(
+        self, ids: Iterable[str], reason: str, *, compensate: bool, answer: str | None = None
+    ) -> list[str]:
         cancelled: list[str] = []
         for id in ids:
             call = self._calls.get(id)
@@ -341,7 +361,12 @@ class Dispatcher:
                 call.set_cancelled()
                 if call.scope is not None:
                     call.scope.cancel()
-                self._finish(call, CallState.CANCELLED, reason=reason)
+                if answer is None:
+                    self._finish(call, CallState.CANCELLED, reason=reason)
+                else:
+                    call.record.response = {"error": answer}
+                    call.record.replies += 1
+                    self._finish(call, CallState.ERROR, error=answer, reason=reason)
                 cancelled.append(id)
             elif call.record.state is CallState.CANCELLED:
                 continue
@@ -426,7 +451,25 @@ class Dispatcher:
         self._running -= 1
         if self._idle is not None:
             self._maybe_idle()
+        if self._ledger_size is not None:
+            self._retire(record, self._ledger_size)
         return True
+
+    def _retire(self, record: CallRecord, size: int) -> None:
+        """Keep ``record`` in the ledger; forget the oldest ended call beyond ledger_size.
+
+        A forgotten call is unknown to :meth:`cancel` from then on (too old to compensate);
+        its task or thread, if still unwinding, holds its own reference.
+        """
+        ended = self._ended
+        ended.append(record)
+        while len(ended) > size:
+            old = ended.popleft()
+            if self._records.get(old.id) is old:  # the id may have been reused since
+                del self._records[old.id]
+            call = self._calls.get(old.id)
+            if call is not None and call.record is old:
+                del self._calls[old.id]
 
     # -- running one call -----------------------------------------------------------------
 

@@ -329,7 +329,8 @@ class ClientProtocol:
             for call in msg.tool_call.function_calls:
                 if call.id:
                     self._pending[call.id] = _Call(call, self._epoch)
-                    self._issued[call.id] = self._epoch
+                    if self._keeps_sent:  # only a resume asks when a call was issued
+                        self._issued[call.id] = self._epoch
         if msg.tool_call_cancellation is not None:
             for id_ in msg.tool_call_cancellation.ids:
                 self._pending.pop(id_, None)

@@ -39,6 +39,7 @@ async def connect(
     redact_errors: bool = False,
     default_timeout: float | None = None,
     blocking_timeout: float | None = 120.0,
+    ledger_size: int | None = 1000,
     reconnect_attempts: int = 5,
     reconnect_backoff: tuple[float, float] = (0.5, 10.0),
     goaway_margin: float = 0.5,
@@ -77,6 +78,8 @@ async def connect(
         blocking_timeout: Seconds a BLOCKING call may keep the model waiting when neither
             its tool nor ``default_timeout`` sets a limit (None: no limit). On expiry the
             call is answered with a timeout error.
+        ledger_size: How many ended calls ``session.calls`` keeps (the newest; running
+            calls are always kept). None keeps every call of the session.
         reconnect_attempts: Attempts per resume before :class:`ResumptionFailed`; also how
             many connections in a row may end (goAway or drop) within a second of opening
             with no model output (each such one backs off) before giving up.
@@ -125,6 +128,7 @@ async def connect(
                 redact_errors=redact_errors,
                 default_timeout=default_timeout,
                 blocking_timeout=blocking_timeout,
+                ledger_size=ledger_size,
             )
             if auto_dispatch
             else None
@@ -172,6 +176,7 @@ def _make_dispatcher(
     redact_errors: bool,
     default_timeout: float | None,
     blocking_timeout: float | None,
+    ledger_size: int | None,
 ) -> Any:
     from ..dispatch import Dispatcher
 
@@ -183,13 +188,14 @@ def _make_dispatcher(
             session=session,
             default_timeout=default_timeout,
             blocking_timeout=blocking_timeout,
+            ledger_size=ledger_size,
         )
     except ValueError as exc:
         raise ConfigError(str(exc), field=_field_of(str(exc))) from None
 
 
 def _field_of(message: str) -> str | None:
-    for name in ("blocking_timeout", "default_timeout", "max_concurrency"):
+    for name in ("blocking_timeout", "default_timeout", "max_concurrency", "ledger_size"):
         if name in message:
             return name
     return None

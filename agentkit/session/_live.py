@@ -87,28 +87,6 @@ RESUME_CANCELLED_ANSWER = (
 )
 
 
-def _mark_answered_with_error(dispatcher: Any, ids: Iterable[str]) -> None:
-    """Record calls cancelled by a resume as ERROR: they are answered with an error.
-
-    The Dispatcher has no "cancel and answer" operation, so the session moves the record
-    from CANCELLED to ERROR itself (one terminal state) and keeps the counters consistent.
-    """
-    from ..dispatch import CallState
-
-    counts = getattr(dispatcher, "_counts", None)
-    for id_ in ids:
-        record = dispatcher.calls.get(id_)
-        if record is None or record.state is not CallState.CANCELLED:
-            continue
-        record.state = CallState.ERROR
-        record.error = RESUME_CANCELLED_ANSWER
-        record.response = {"error": RESUME_CANCELLED_ANSWER}
-        record.replies += 1
-        if counts is not None:
-            counts[CallState.CANCELLED] -= 1
-            counts[CallState.ERROR] += 1
-
-
 def _error_for(closed: Closed) -> SessionClosed:
     return closed_error(closed.code, closed.reason, field=field_from_reason(closed.reason))
 
@@ -491,8 +469,9 @@ class LiveSession:
             # but a server that restored a later state still waits for the id: it is
             # answered with an error on the new connection (see _serve).
             if self._dispatcher is not None:
-                self._dispatcher.cancel(plan.cancel, reason=RESUME_CANCELLED)
-                _mark_answered_with_error(self._dispatcher, plan.cancel)
+                self._dispatcher.cancel(
+                    plan.cancel, reason=RESUME_CANCELLED, answer=RESUME_CANCELLED_ANSWER
+                )
             else:
                 self._emit(events.ToolCallCancellation(plan.cancel))
             self._pending_cancelled += plan.cancelled_calls

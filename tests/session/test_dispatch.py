@@ -200,3 +200,25 @@ async def test_the_tool_call_event_comes_before_every_answer_eager_or_not() -> N
     assert [r["id"] for r in responses] == ["c2", "c1"]
     assert responses[0]["response"] == {"den": 3}
     assert responses[1]["response"] == {"result": "hall dimmed"}
+
+
+async def test_the_ledger_keeps_the_newest_ended_calls() -> None:
+    @agentkit.tool
+    async def level(room: str) -> int:
+        """The light level of a room."""
+        return len(room)
+
+    async def handler(peer: Peer) -> None:
+        await peer.setup()
+        for n in range(5):
+            await peer.send(tool_call((f"c{n}", "level", {"room": "den"})))
+            await peer.recv_kind("toolResponse")
+        await peer.send({"serverContent": {"turnComplete": True}})
+        await hold(peer)
+
+    async with (
+        raw_server(handler) as srv,
+        agentkit.connect("m", base_url=srv.base_url, tools=[level], ledger_size=2) as session,
+    ):
+        await session.receive_turn()
+        assert list(session.calls) == ["c3", "c4"]

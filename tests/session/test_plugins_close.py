@@ -104,11 +104,14 @@ async def test_nested_config_typo_fails_before_connecting() -> None:
     assert info.value.field == "realtime_input_config.automatic_activity_detection.disabledd"
 
 
-async def test_dispatcher_options_are_checked_before_connecting() -> None:
+@pytest.mark.parametrize(
+    ("option", "value"), [("max_concurrency", 0), ("ledger_size", -1), ("default_timeout", 0)]
+)
+async def test_dispatcher_options_are_checked_before_connecting(option: str, value: int) -> None:
     with pytest.raises(agentkit.errors.ConfigError) as info:
-        async with agentkit.connect("m", base_url="ws://127.0.0.1:9", max_concurrency=0):
+        async with agentkit.connect("m", base_url="ws://127.0.0.1:9", **{option: value}):
             pass
-    assert info.value.field == "max_concurrency"
+    assert info.value.field == option
 
 
 async def test_blocking_timeout_answers_a_hung_blocking_tool() -> None:
