@@ -249,6 +249,9 @@ def _rate(mime_type: str | None) -> int:
     return int(match.group(1)) if match else DEFAULT_OUTPUT_RATE
 
 
+_TOOL_CALL_ONLY = frozenset({"tool_call"})
+
+
 def _extras(prefix: str, model: Any, msg: ServerMessage) -> list[Event]:
     return [
         Unknown(f"{prefix}.{key}", value, message=msg)
@@ -258,6 +261,13 @@ def _extras(prefix: str, model: Any, msg: ServerMessage) -> list[Event]:
 
 def from_message(msg: ServerMessage) -> list[Event]:
     """The events one server message carries, in reading order."""
+    if (
+        msg.tool_call is not None
+        and msg.model_fields_set == _TOOL_CALL_ONLY
+        and not msg.model_extra
+    ):
+        # The message a live tool loop waits for, alone: one event.
+        return [ToolCall(tuple(msg.tool_call.function_calls), message=msg)]
     out: list[Event] = []
     if msg.setup_complete is not None:
         out.append(SetupComplete(msg.setup_complete.session_id, message=msg))

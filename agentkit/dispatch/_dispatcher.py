@@ -545,10 +545,12 @@ class Dispatcher:
             return self._error(str(exc))
         except Exception as exc:
             return self._failure(call, exc)
-        record.args = dict(kwargs)
+        # The validator's dict is new and the call gets its own (** unpacks it): the ledger
+        # may keep it, as long as the context goes only into a copy.
+        record.args = kwargs
         if tool.context_param is not None:
             assert call.ctx is not None
-            kwargs[tool.context_param] = call.ctx
+            kwargs = {**kwargs, tool.context_param: call.ctx}
         return kwargs
 
     async def _execute(self, call: Call, args: object) -> None:
