@@ -479,10 +479,13 @@ class Dispatcher:
             with call.scope:
                 if call.slot is not None:
                     await call.slot.wait()
-                else:
-                    # No yield to the loop for a call that may run at once, but a call
-                    # cancelled before its task started must still not run its tool.
+                if call.scope.cancel_called:
+                    # Cancelled before its task started: the scope takes the cancellation
+                    # here, before the tool runs. (Only then a checkpoint: a call that may
+                    # run at once costs no backend lookup.)
                     await anyio.lowlevel.checkpoint_if_cancelled()
+                if call.record.state is not CallState.RUNNING:
+                    return
                 await self._execute(call, args)
             if call.overdue and call.record.state is CallState.RUNNING:
                 # The watchdog cut the tool off (blocking_timeout): answer in a new scope.
@@ -853,16 +856,18 @@ class Dispatcher:
     async def _send(self, call: Call, reply: Reply) -> None:
         # Sent from inside the call's cancel scope: a cancel before the consumer takes the
         # reply means it never goes out.
+        if call.record.state is not CallState.RUNNING:
+            # cancel() ended the call (and cancelled its scope): it sends nothing, and the
+            # scope takes its cancellation here.
+            await anyio.lowlevel.checkpoint_if_cancelled()
+            return
         sink = self._sink
         if sink is not None and not self._parked:
             # The consumer is ready to send at once: the call's own task hands the reply
-            # over, saving the wake-up of a consumer task and its loop iterations. The
-            # cancel check stands in for the checkpoint the stream would have made.
-            await anyio.lowlevel.checkpoint_if_cancelled()
-            if call.record.state is CallState.RUNNING:  # cancelled calls send nothing
-                self._delivered(call, reply)  # taken now: it counts as sent
-                await sink(reply)
-                return
+            # over, saving the wake-up of a consumer task and its loop iterations.
+            self._delivered(call, reply)  # taken now: it counts as sent
+            await sink(reply)
+            return
         self._park(call, reply)
         try:
             await self._send_stream.send(reply)
