@@ -309,7 +309,8 @@ class Dispatcher:
             logger.warning("call id %r reused for %r; the ledger keeps the new call", id, name)
             del self._records[id]  # so the ledger's order follows submission
         tool = self._tools.get(name)
-        raw = dict(args) if type(args) is dict or isinstance(args, Mapping) else {}
+        # The caller's dict, not a copy: the ledger shows it until validation replaces it.
+        raw = args if type(args) is dict else dict(args) if isinstance(args, Mapping) else {}
         record = CallRecord(id, name, raw, behavior=tool.behavior if tool else None)
         needs_ctx = tool is not None and tool.context_param is not None
         call = Call(record, tool, ToolContext(id, name, self._session) if needs_ctx else None)
@@ -441,7 +442,7 @@ class Dispatcher:
                 state,
             )
             return False
-        if not state.terminal:
+        if state is CallState.RUNNING:
             raise ValueError(f"{state} is not a terminal state")
         record.state = state
         record.ended_at = time.monotonic()
