@@ -54,6 +54,23 @@ async def dispatch_many(tool_name: str, n: int, **options: Any) -> None:
             await dispatcher.replies.receive()
 
 
+async def dispatch_eager(n: int) -> None:
+    """submit_eager with a direct sink, as the live session runs a tool with no await."""
+
+    async def sink(reply: Any) -> None:
+        pass
+
+    async with Dispatcher([anoop]) as dispatcher:
+        with dispatcher.direct_replies(sink):
+            for i in range(n):
+                await dispatcher.submit_eager(str(i), "anoop", None)
+
+
+async def baseline_inline(n: int) -> None:
+    for _ in range(n):
+        await _anoop()
+
+
 async def baseline_async(n: int) -> None:
     async with anyio.create_task_group() as tg:
         for _ in range(n):
@@ -76,6 +93,8 @@ async def overhead(backend: str) -> None:
     n = OVERHEAD_CALLS
     base_a = await timed(lambda: baseline_async(n))
     disp_a = await timed(lambda: dispatch_many("anoop", n))
+    base_i = await timed(lambda: baseline_inline(n))
+    disp_e = await timed(lambda: dispatch_eager(n))
     base_s = await timed(lambda: baseline_sync(n // 5))
     disp_s = await timed(lambda: dispatch_many("snoop", n // 5, max_concurrency=SYNC_THREADS))
     per = 1e6 / n
@@ -83,6 +102,10 @@ async def overhead(backend: str) -> None:
     print(
         f"[{backend}] per-call cost, async no-op tool: {disp_a * per:7.1f} µs  "
         f"(bare start_soon {base_a * per:5.1f} µs, ratio {disp_a / base_a:5.1f}x)"
+    )
+    print(
+        f"[{backend}] per-call cost, the same, eager:   {disp_e * per:7.1f} µs  "
+        f"(bare await {base_i * per:5.2f} µs: ledger, validation and reply are the cost)"
     )
     print(
         f"[{backend}] per-call cost, sync no-op tool:  {disp_s * per_s:7.1f} µs  "
