@@ -41,6 +41,13 @@ Compensation (``on_cancel`` hooks) runs for calls that ``cancel()`` voided after
 acted, including a sync tool whose abandoned thread acts after the cancel (when that
 thread ends). Closing the dispatcher cancels running calls without compensating them.
 
+Modules: ``_dispatcher`` (the ``Dispatcher``: submit, cancel, the one terminal transition,
+the ledger), ``_execution`` (one call's task: slot, validation, timeouts, the watchdog),
+``_eager`` (calls that cannot suspend), ``_streams`` (generators), ``_threads`` (worker
+threads), ``_handover`` (replies: the stream and direct sinks), ``_outcomes`` (results and
+errors as replies), ``_compensation`` (``on_cancel`` hooks), ``_safety`` (plain JSON,
+scrubbed text), ``_records`` (the public records).
+
 What goes out is safe to send: responses are plain JSON (``{1: "a"}`` becomes
 ``{"1": "a"}``), and exception text loses URL query strings, userinfo, bearer tokens and
 ``key=...`` values (``ToolError`` messages go out as written).

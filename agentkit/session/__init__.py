@@ -40,6 +40,7 @@ async def connect(
     default_timeout: float | None = None,
     blocking_timeout: float | None = 120.0,
     ledger_size: int | None = 1000,
+    max_events: int | None = 10_000,
     reconnect_attempts: int = 5,
     reconnect_backoff: tuple[float, float] = (0.5, 10.0),
     goaway_margin: float = 0.5,
@@ -80,6 +81,9 @@ async def connect(
             call is answered with a timeout error.
         ledger_size: How many ended calls ``session.calls`` keeps (the newest; running
             calls are always kept). None keeps every call of the session.
+        max_events: How many unread events the session holds for ``async for``; when
+            nobody reads them, the oldest are dropped (and a warning logged once), so a
+            program that never iterates the session keeps flat memory. None: no limit.
         reconnect_attempts: Attempts per resume before :class:`ResumptionFailed`; also how
             many connections in a row may end (goAway or drop) within a second of opening
             with no model output (each such one backs off) before giving up.
@@ -118,6 +122,7 @@ async def connect(
         close_timeout=close_timeout,
         ping_interval=ping_interval,
         ping_timeout=ping_timeout,
+        max_events=max_events,
     )
     session = LiveSession(options)
     try:

@@ -13,19 +13,15 @@ setup raises from ``async with`` itself. Then one task group runs for the sessio
   replier task takes the dispatcher's replies only while the connection is open and sends
   them.
 
-After a ``goAway`` the connection keeps serving until the turn in progress is complete and
-no BLOCKING call is in flight, or a safety margin before ``timeLeft`` runs out (``_drain``).
-When a connection ends, the supervisor decides: after a ``goAway`` or an unexpected drop it
-resumes with the newest handle (bounded backoff), cancels the calls the resumed model never
-saw (and answers them with an error on the new connection: a server that restored a later
-state still waits for them), replays what the protocol says to replay, and emits
-``Reconnected``; otherwise it records the close as the session's error. Connections that end
-soon after opening with nothing from the model count as failed attempts (backoff, then
-``ResumptionFailed``), so a server that sends ``goAway`` at once cannot cause a storm.
+What happens after a ``goAway`` or when a connection ends (drain, resume, backoff) is in
+:mod:`agentkit.session._resume`; how events reach the dispatcher, the plugins and the user is
+in :mod:`agentkit.session._emit`; opening a connection (the setup handshake) is in
+:mod:`agentkit.session._connect`. ``LiveSession`` inherits these as mixins.
+
 A malformed frame becomes ``Unknown("malformed")``; the malformed calls of a ``toolCall`` are
 answered with an error and its well-formed ones run. Background tasks never raise: errors are stored
 and surface on the next ``send_*`` call and at the end of ``async for``. The user's event
-stream is a memory stream read outside the task group.
+stream (an ``EventQueue``) is read outside the task group.
 """
 
 from __future__ import annotations
@@ -40,63 +36,42 @@ import anyio.abc
 import anyio.lowlevel
 
 from .. import events
-from .._transport import Closed, Connection, ConnectionLost, open_connection
+from .._transport import Closed, Connection, ConnectionLost
 from ..errors import (
     AgentkitError,
-    ConnectError,
     RemoteProtocolError,
-    ResumptionFailed,
     SessionClosed,
     SessionError,
-    closed_error,
 )
 from ..protocol import (
     AnyClientMessage,
     ClientProtocol,
     FunctionCall,
     FunctionResponse,
-    ResumePlan,
     ServerMessage,
     State,
     build,
 )
-from ..tools import Behavior
-from ._options import Options, field_from_reason
+from ._connect import ConnectMixin
+from ._emit import EmitMixin
+from ._options import Options
 from ._queue import EventQueue
+from ._resume import RESUME_CANCELLED as RESUME_CANCELLED
+from ._resume import RESUME_CANCELLED_ANSWER as RESUME_CANCELLED_ANSWER
+from ._resume import ResumeMixin
 from ._turn import Turn
 
 __all__ = ["LiveSession"]
 
 logger = logging.getLogger("agentkit.session")
 
-# Close codes after which a resumed connection may carry on: dropped (1006), going away
-# (1001), internal error / deadline (1011), restart (1012), try again (1013), bad gateway
-# (1014). 1008 only for the routine "The operation was aborted." drop.
-_RETRYABLE = frozenset({1001, 1006, 1011, 1012, 1013, 1014})
 
-
-def _retryable(closed: Closed) -> bool:
-    if closed.code in _RETRYABLE:
-        return True
-    return closed.code == 1008 and "aborted" in closed.reason.lower()
-
-
-RESUME_CANCELLED = "issued after the resumption handle; unknown after resume"
-RESUME_CANCELLED_ANSWER = (
-    "cancelled: the connection was resumed before this call finished; ask again if still needed"
-)
-
-
-def _error_for(closed: Closed) -> SessionClosed:
-    return closed_error(closed.code, closed.reason, field=field_from_reason(closed.reason))
-
-
-class LiveSession:
+class LiveSession(ConnectMixin, ResumeMixin, EmitMixin):
     """A live Gemini session. Get one from :func:`agentkit.connect`.
 
     Iterate it for :mod:`agentkit.events`; send with the ``send_*`` methods. Under automatic
     dispatch every ``toolCall`` runs at once and is answered by the session; ``calls`` is the
-    ledger of every call.
+    ledger (every running call and the newest ended ones).
     """
 
     def __init__(self, options: Options) -> None:
@@ -105,7 +80,7 @@ class LiveSession:
         self._dispatcher: Any = None
         self._conn: Connection | None = None
         self._ready = anyio.Event()
-        self._events: EventQueue[events.Event] = EventQueue()
+        self._events: EventQueue[events.Event] = EventQueue(options.max_events)
         self._error: BaseException | None = None
         self._closing = False
         self._scope: anyio.CancelScope | None = None
@@ -333,171 +308,6 @@ class LiveSession:
 
     # -- the session's tasks ------------------------------------------------------------
 
-    async def _open(self) -> tuple[Connection, list[ServerMessage]]:
-        """Open a connection and complete the setup handshake."""
-        opts = self._options
-        conn = await open_connection(
-            opts.url,
-            headers=opts.headers,
-            secrets=opts.secrets,
-            ssl=opts.ssl,
-            open_timeout=opts.open_timeout,
-            ping_interval=opts.ping_interval,
-            ping_timeout=opts.ping_timeout,
-        )
-        early: list[ServerMessage] = []
-        try:
-            await conn.send(self._protocol.setup_frame())
-            with anyio.fail_after(opts.setup_timeout):
-                while True:
-                    frame = await conn.recv()
-                    try:
-                        msg = self._protocol.receive(frame)
-                    except RemoteProtocolError as exc:
-                        logger.warning("ignored a malformed frame during setup: %s", exc)
-                        continue
-                    early.append(msg)
-                    if msg.setup_complete is not None:
-                        break
-        except ConnectionLost:
-            self._protocol.connection_lost()
-            raise _error_for(conn.closed()) from None
-        except TimeoutError:
-            self._protocol.connection_lost()
-            await self._close_quietly(conn)
-            raise ConnectError(f"no setupComplete within {opts.setup_timeout}s") from None
-        except BaseException:
-            self._protocol.connection_lost()
-            await self._close_quietly(conn)
-            raise
-        logger.info("connected to %s (%s)", opts.url, opts.model)
-        return conn, early
-
-    async def _close_quietly(self, conn: Connection) -> None:
-        with anyio.CancelScope(shield=True), anyio.move_on_after(self._options.close_timeout):
-            try:
-                await conn.aclose()
-            except Exception:
-                logger.debug("error while closing the connection", exc_info=True)
-
-    async def _supervise(self, conn: Connection, early: list[ServerMessage]) -> None:
-        with anyio.CancelScope() as self._scope:
-            try:
-                await self._supervise_inner(conn, early)
-            except Exception as exc:  # the session's error, surfaced to the user later
-                self._fail(exc)
-            finally:
-                self._events.end()
-                self._ready.set()
-
-    async def _supervise_inner(self, conn: Connection, early: list[ServerMessage]) -> None:
-        first = True
-        while True:
-            for msg in early:
-                for event in events.from_message(msg):
-                    if first or not isinstance(event, events.SetupComplete):
-                        self._handle(event)
-            first = False
-            opened = anyio.current_time()
-            self._progress = False
-            outcome = await self._serve(conn)
-            if self._closing:
-                return
-            failures = self._count_failure(anyio.current_time() - opened)
-            if isinstance(outcome, Closed):
-                if not _retryable(outcome) or not self._can_resume:
-                    self._fail(_error_for(outcome))
-                    return
-                reason = f"{outcome.code} {outcome.reason}".strip()
-            else:
-                reason = "goAway"
-            if failures:
-                await self._back_off(failures, reason)
-            conn, early, plan = await self._resume(reason)
-            self._emit(
-                events.Reconnected(
-                    plan.handle,
-                    replayed=len(plan.replay),
-                    possibly_lost=plan.possibly_lost,
-                    cancelled=plan.cancel,
-                    reason=reason,
-                    message=next((m for m in early if m.setup_complete is not None), None),
-                )
-            )
-
-    def _count_failure(self, uptime: float) -> int:
-        """Consecutive connections that ended soon after opening with nothing from the
-        model: each is a failed resume attempt (a server sending goAway right after
-        setupComplete must not cause a reconnect storm)."""
-        if uptime < self._options.min_uptime and not self._progress:
-            self._failures += 1
-        else:
-            self._failures = 0
-        return self._failures
-
-    async def _back_off(self, failures: int, reason: str) -> None:
-        attempts = self._options.reconnect_attempts
-        if failures >= attempts:
-            raise ResumptionFailed(
-                f"gave up resuming: {failures} connection(s) in a row ended within "
-                f"{self._options.min_uptime}s of opening (last: {reason})"
-            )
-        first, cap = self._options.reconnect_backoff
-        delay = min(first * 2 ** (failures - 1), cap)
-        logger.warning(
-            "connection ended %s soon after opening (%d in a row); resuming in %.2fs",
-            reason,
-            failures,
-            delay,
-        )
-        await anyio.sleep(delay)
-
-    @property
-    def _can_resume(self) -> bool:
-        return self._options.resume and self._protocol.resumption_handle is not None
-
-    async def _resume(self, reason: str) -> tuple[Connection, list[ServerMessage], ResumePlan]:
-        plan = self._protocol.resume()
-        logger.info(
-            "resuming after %s with a handle; cancelling %d call(s), keeping %d",
-            reason,
-            len(plan.cancel),
-            len(plan.keep),
-        )
-        if plan.cancel:
-            # The tool must stop acting (the resumed model may never have seen the call),
-            # but a server that restored a later state still waits for the id: it is
-            # answered with an error on the new connection (see _serve).
-            if self._dispatcher is not None:
-                self._dispatcher.cancel(
-                    plan.cancel, reason=RESUME_CANCELLED, answer=RESUME_CANCELLED_ANSWER
-                )
-            else:
-                self._emit(events.ToolCallCancellation(plan.cancel))
-            self._pending_cancelled += plan.cancelled_calls
-        delay, cap = self._options.reconnect_backoff
-        last: Exception | None = None
-        for attempt in range(1, self._options.reconnect_attempts + 1):
-            try:
-                conn, early = await self._open()
-            except (ConnectError, SessionClosed) as exc:
-                last = exc
-                if isinstance(exc, SessionClosed) and not _retryable(Closed(exc.code, exc.reason)):
-                    raise ResumptionFailed(
-                        f"the server refused to resume the session: {exc}"
-                    ) from exc
-                logger.warning("resume attempt %d failed: %s", attempt, exc)
-                await anyio.sleep(min(delay, cap))
-                delay *= 2
-                continue
-            self.reconnects += 1
-            self._conn = conn
-            self._pending_replay = plan.replay
-            return conn, early, plan
-        raise ResumptionFailed(
-            f"could not resume after {self._options.reconnect_attempts} attempt(s): {last}"
-        ) from last
-
     async def _serve(self, conn: Connection) -> Closed | str:
         """Run one open connection until it ends; returns how it ended."""
         self._conn = conn
@@ -521,21 +331,6 @@ class LiveSession:
         self._protocol.connection_lost()
         await self._close_quietly(conn)
         return outcome[0] if outcome else conn.closed()
-
-    async def _answer_cancelled(self, conn: Connection) -> None:
-        calls, self._pending_cancelled = self._pending_cancelled, ()
-        if not calls:
-            return
-        frame = self._protocol.answer_cancelled(calls, RESUME_CANCELLED_ANSWER)
-        try:
-            await conn.send(frame)
-        except ConnectionLost:
-            self._pending_cancelled = calls  # the next connection answers them
-            return
-        for call in calls:
-            self._emit_tool_response(
-                call.id or "", call.name, {"error": RESUME_CANCELLED_ANSWER}, None, False, None
-            )
 
     async def _reader(
         self, conn: Connection, outcome: list[Closed | str], tg: anyio.abc.TaskGroup
@@ -596,37 +391,6 @@ class LiveSession:
                 return  # recorded by the protocol: the resume accounts for it
             self._emit_tool_response(id_, name, response, None, False, None)
 
-    async def _drain(self, time_left: float | None, scope: anyio.CancelScope) -> None:
-        """After a goAway: end the connection once no turn is in progress and no BLOCKING
-        call is in flight, or a safety margin before ``time_left`` runs out."""
-        left = 0.0 if time_left is None else time_left
-        stay = left - max(self._options.goaway_margin, 0.2 * left)
-        with anyio.move_on_after(max(0.0, stay)):
-            while True:
-                if self._blocking_in_flight():
-                    self._turn_open = True  # the model goes on once it has the answer
-                elif not self._turn_open:
-                    break
-                self._draining = anyio.Event()
-                await self._draining.wait()
-        self._draining = None
-        logger.debug("leaving the connection after goAway")
-        scope.cancel()
-
-    def _blocking_in_flight(self) -> bool:
-        """A pending call the model waits for (BLOCKING, or any call under manual dispatch)."""
-        pending = self._protocol.pending_ids
-        if not pending:
-            return False
-        if self._dispatcher is None:
-            return True
-        calls = self._dispatcher.calls
-        for id_ in pending:
-            record = calls.get(id_)
-            if record is None or record.behavior is not Behavior.NON_BLOCKING:
-                return True
-        return False
-
     async def _replier(self, conn: Connection) -> None:
         dispatcher = self._dispatcher
         replies = dispatcher.replies
@@ -665,86 +429,6 @@ class LiveSession:
         self._emit_reply(reply)
         if self._draining is not None:
             self._draining.set()
-
-    # -- events -----------------------------------------------------------------------
-
-    async def _start_calls(self, event: events.ToolCall) -> None:
-        """Emit a ToolCall, then start its calls; a call that can end at once is answered
-        before this returns (``Dispatcher.submit_eager``), with no task of its own."""
-        calls = self._answerable(event)
-        self._emit(event)
-        submit = self._dispatcher.submit_eager
-        for call in calls:
-            await submit(call.id, call.name, call.args or {})
-
-    def _answerable(self, event: events.ToolCall) -> list[FunctionCall]:
-        """The calls of ``event`` that have an id (the others cannot be answered)."""
-        calls = []
-        for call in event.calls:
-            if not call.id:
-                logger.warning("toolCall %r has no id and cannot be answered", call.name)
-                continue
-            if event.message is not None:
-                self._call_messages[call.id] = event.message
-            calls.append(call)
-        return calls
-
-    def _handle(self, event: events.Event) -> None:
-        if isinstance(event, events.ToolCall):
-            for call in self._answerable(event):
-                if self._dispatcher is not None:
-                    self._dispatcher.submit(call.id, call.name, call.args or {})
-        elif isinstance(event, events.ToolCallCancellation):
-            if self._dispatcher is not None:
-                self._dispatcher.cancel(event.ids, reason="cancelled by server")
-            for id_ in event.ids:
-                self._call_messages.pop(id_, None)
-        elif isinstance(event, events.GoAway):
-            logger.info("goAway: the server closes this connection in %ss", event.time_left)
-        self._emit(event)
-
-    def _emit_reply(self, reply: Any) -> None:
-        scheduling = reply.scheduling
-        self._emit_tool_response(
-            reply.id,
-            reply.name,
-            reply.response,
-            None if scheduling is None else scheduling.value,
-            bool(reply.will_continue),
-            reply,
-        )
-
-    def _emit_response(self, fr: FunctionResponse, reply: Any) -> None:
-        self._emit_tool_response(
-            fr.id or "", fr.name, fr.response or {}, fr.scheduling, bool(fr.will_continue), reply
-        )
-
-    def _emit_tool_response(
-        self,
-        id_: str,
-        name: str | None,
-        response: dict[str, Any],
-        scheduling: str | None,
-        will_continue: bool,
-        reply: Any,
-    ) -> None:
-        message = (
-            self._call_messages.get(id_) if will_continue else self._call_messages.pop(id_, None)
-        )
-        self._emit(
-            events.ToolResponse(
-                id_, name, response, scheduling, will_continue, reply, message=message
-            )
-        )
-
-    def _emit(self, event: events.Event) -> None:
-        plugins = self._options.plugins
-        if plugins is not None:
-            try:
-                plugins.emit(event)
-            except Exception:
-                logger.exception("a plugin failed on %s", type(event).__name__)
-        self._events.put(event)
 
     def _fail(self, error: BaseException) -> None:
         if self._error is None and not self._closing:

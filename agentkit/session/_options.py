@@ -127,6 +127,7 @@ class Options:
     close_timeout: float = 5.0
     ping_interval: float | None = 20.0
     ping_timeout: float | None = None
+    max_events: int | None = 10_000
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -174,6 +175,9 @@ def build_options(
         )
     if rest.get("reconnect_attempts", 0) < 0:
         raise ConfigError("reconnect_attempts must be >= 0", field="reconnect_attempts")
+    max_events = rest.get("max_events")
+    if max_events is not None and (type(max_events) is not int or max_events < 1):
+        raise ConfigError("max_events must be a positive int or None", field="max_events")
     all_headers = {"user-agent": f"agentkit/{__version__}"}
     all_headers.update(headers or {})
     if key is not None:

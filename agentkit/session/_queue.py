@@ -1,8 +1,9 @@
-"""EventQueue: the session's unbounded stream of events to the user."""
+"""EventQueue: the session's stream of events to the user."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from typing import Generic, TypeVar
 
@@ -10,11 +11,18 @@ import anyio
 
 __all__ = ["EventQueue"]
 
+logger = logging.getLogger("agentkit.session")
+
 T = TypeVar("T")
 
 
 class EventQueue(Generic[T]):
-    """An unbounded queue with an end, read by ``async for`` over the session.
+    """A queue with an end, read by ``async for`` over the session.
+
+    Putting never blocks: the session's reader must keep reading the socket (tool calls,
+    keepalive) whether or not anybody reads the events. So the queue holds at most
+    ``maxsize`` events, and a full queue drops its oldest one (counted in ``dropped``,
+    and logged once), so that a program that never reads events keeps flat memory.
 
     It replaces an unbounded memory object stream, whose ``receive`` always goes once round
     the event loop, even with events waiting: two extra loop iterations for every model
@@ -24,10 +32,11 @@ class EventQueue(Generic[T]):
     Event costs a backend lookup per wait, and asyncio's Event one more object.
     """
 
-    __slots__ = ("_closed", "_ended", "_items", "_waiters")
+    __slots__ = ("_closed", "_ended", "_items", "_waiters", "dropped")
 
-    def __init__(self) -> None:
-        self._items: deque[T] = deque()
+    def __init__(self, maxsize: int | None = None) -> None:
+        self._items: deque[T] = deque(maxlen=maxsize)
+        self.dropped = 0  # events dropped because nobody read them
         self._waiters: list[asyncio.Future[None]] = []
         self._ended = False  # no more items will come; the waiting ones still can be read
         self._closed = False  # the reading side is gone; nothing can be read
@@ -36,7 +45,16 @@ class EventQueue(Generic[T]):
         """Add ``item`` (dropped once the queue was ended or closed)."""
         if self._ended or self._closed:
             return
-        self._items.append(item)
+        items = self._items
+        if len(items) == items.maxlen:  # full: append() drops the oldest
+            self.dropped += 1
+            if self.dropped == 1:
+                logger.warning(
+                    "%d session events were not read: dropping the oldest from now on "
+                    "(iterate the session, or raise connect(max_events=...))",
+                    len(items),
+                )
+        items.append(item)
         if self._waiters:
             self._wake()
 
