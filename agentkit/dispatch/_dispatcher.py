@@ -95,7 +95,8 @@ class Dispatcher(
         ):
             if value is not None and not value > 0:
                 raise ValueError(f"{label} must be a positive number of seconds, not {value!r}")
-        self._tools = MappingProxyType({t.name: t for t in collect_tools(tools)})
+        self._by_name = {t.name: t for t in collect_tools(tools)}
+        self._tools = MappingProxyType(self._by_name)
         # Tools that cannot suspend (see _eager): submit_eager() runs them at once.
         self._eager = frozenset(
             name
@@ -279,7 +280,7 @@ class Dispatcher(
                 return existing, False
             logger.warning("call id %r reused for %r; the ledger keeps the new call", id, name)
             del self._records[id]  # so the ledger's order follows submission
-        tool = self._tools.get(name)
+        tool = self._by_name.get(name)  # a dict: the public proxy costs twice per get
         # The caller's dict, not a copy: the ledger shows it until validation replaces it.
         raw = args if type(args) is dict else dict(args) if isinstance(args, Mapping) else {}
         record = CallRecord(id, name, raw, behavior=tool.behavior if tool else None)
