@@ -6,9 +6,9 @@ import logging
 
 import anyio
 import anyio.to_thread
-from anyio.abc import TaskGroup
 
 from ._call import Call, is_async_callable
+from ._core import DispatcherCore
 from ._safety import scrubbed_traceback
 
 __all__ = ["CompensationMixin"]
@@ -16,12 +16,8 @@ __all__ = ["CompensationMixin"]
 logger = logging.getLogger("agentkit.dispatch")
 
 
-class CompensationMixin:
+class CompensationMixin(DispatcherCore):
     """How :class:`~agentkit.dispatch.Dispatcher` runs ``on_cancel`` hooks."""
-
-    _tg: TaskGroup | None
-    _compensated: int
-    _compensation_timeout: float
 
     # -- compensation ---------------------------------------------------------------------
 

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import partial
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 import anyio.lowlevel
-from anyio.abc import TaskGroup
 
 from ..errors import ToolArgumentError
 from ..tools import Behavior, Tool
 from ._call import Call, Outcome, ReplyStreamClosed, deadline
-from ._records import CallState, Reply
+from ._core import DispatcherCore
+from ._records import CallState
 from ._threads import _Pending
 
 __all__ = ["ExecutionMixin"]
@@ -24,51 +22,8 @@ __all__ = ["ExecutionMixin"]
 logger = logging.getLogger("agentkit.dispatch")
 
 
-class ExecutionMixin:
+class ExecutionMixin(DispatcherCore):
     """How :class:`~agentkit.dispatch.Dispatcher` runs one call, in its task."""
-
-    _tools: MappingProxyType[str, Tool]
-    _default_timeout: float | None
-    _blocking_timeout: float | None
-    _tg: TaskGroup | None
-    _tasks: int
-    _free_slots: int
-    _slot_queue: deque[Call]
-    _watched: deque[Call]
-    _watchdog: anyio.CancelScope | None
-
-    if TYPE_CHECKING:
-
-        def _finish(
-            self,
-            call: Call,
-            state: CallState,
-            *,
-            error: str | None = None,
-            reason: str | None = None,
-        ) -> bool: ...
-
-        def _maybe_idle(self) -> None: ...
-
-        def _park(self, call: Call, reply: Reply | None) -> None: ...
-
-        async def _send_final(self, call: Call, outcome: Outcome, *, stream: bool) -> None: ...
-
-        async def _in_thread(
-            self, call: Call, fn: Callable[[], Any], *, acts: bool = True
-        ) -> Any: ...
-
-        async def _stream(
-            self, call: Call, tool: Tool, kwargs: dict[str, Any], seconds: float | None
-        ) -> None: ...
-
-        def _error(self, message: str, state: CallState = CallState.ERROR) -> Outcome: ...
-
-        def _failure(self, call: Call, exc: Exception) -> Outcome: ...
-
-        def _timed_out(self, call: Call, seconds: float | None) -> Outcome: ...
-
-        def _outcome(self, call: Call, tool: Tool, value: Any) -> Outcome: ...
 
     # -- running one call -----------------------------------------------------------------
 

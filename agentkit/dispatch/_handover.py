@@ -4,37 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 import anyio.lowlevel
-from anyio.streams.memory import MemoryObjectSendStream
 
 from ..tools import Behavior, Scheduling
 from ._call import Call, Outcome, ReplyStreamClosed
+from ._core import DispatcherCore
 from ._records import CallState, Reply
 
 __all__ = ["HandoverMixin"]
 
 
-class HandoverMixin:
+class HandoverMixin(DispatcherCore):
     """How :class:`~agentkit.dispatch.Dispatcher` builds replies and hands them over."""
-
-    _calls: dict[str, Call]
-    _send_stream: MemoryObjectSendStream[Reply]
-    _sink: Callable[[Reply], Awaitable[None]] | None
-    _parked: int
-
-    if TYPE_CHECKING:
-
-        def _finish(
-            self,
-            call: Call,
-            state: CallState,
-            *,
-            error: str | None = None,
-            reason: str | None = None,
-        ) -> bool: ...
 
     # -- handing replies over -------------------------------------------------------------
 

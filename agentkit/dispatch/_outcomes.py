@@ -9,6 +9,7 @@ from .._json import is_plain_json
 from ..errors import ToolError
 from ..tools import Behavior, Scheduling, Tool, normalize_result
 from ._call import Call, Outcome
+from ._core import DispatcherCore
 from ._records import CallState
 from ._safety import json_safe_result, scrub, scrubbed_traceback
 
@@ -20,11 +21,8 @@ logger = logging.getLogger("agentkit.dispatch")
 _STREAM_DONE = {"result": "done"}
 
 
-class OutcomesMixin:
+class OutcomesMixin(DispatcherCore):
     """How :class:`~agentkit.dispatch.Dispatcher` turns what a tool did into an Outcome."""
-
-    _redact: bool
-    _warned: set[str]
 
     # -- building replies -----------------------------------------------------------------
 

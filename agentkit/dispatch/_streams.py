@@ -6,13 +6,13 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 
-from ..tools import Behavior, Scheduling, Tool, ToolResult
+from ..tools import Behavior, Tool, ToolResult
 from ._call import Call, Outcome, deadline, step_async, step_sync
-from ._records import Reply
+from ._core import DispatcherCore
 from ._safety import json_safe_result, scrubbed_traceback
 
 __all__ = ["StreamsMixin"]
@@ -23,32 +23,8 @@ logger = logging.getLogger("agentkit.dispatch")
 _CLOSE_GRACE = 5.0
 
 
-class StreamsMixin:
+class StreamsMixin(DispatcherCore):
     """How :class:`~agentkit.dispatch.Dispatcher` runs generator tools."""
-
-    if TYPE_CHECKING:
-
-        async def _in_thread(
-            self, call: Call, fn: Callable[[], Any], *, acts: bool = True
-        ) -> Any: ...
-
-        def _failure(self, call: Call, exc: Exception) -> Outcome: ...
-
-        def _timed_out(self, call: Call, seconds: float | None) -> Outcome: ...
-
-        def _done(self, streaming: bool) -> Outcome: ...
-
-        def _reply(
-            self,
-            call: Call,
-            response: dict[str, Any],
-            scheduling: Scheduling | None,
-            will_continue: bool | None,
-        ) -> Reply: ...
-
-        async def _send(self, call: Call, reply: Reply) -> None: ...
-
-        async def _send_final(self, call: Call, outcome: Outcome, *, stream: bool) -> None: ...
 
     async def _stream(
         self, call: Call, tool: Tool, kwargs: dict[str, Any], seconds: float | None

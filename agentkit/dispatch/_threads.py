@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import inspect
-import threading
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 import anyio.lowlevel
 import anyio.to_thread
 
 from ._call import THREAD_IDLE, THREAD_PENDING, THREAD_RUNNING, THREAD_SKIP, Call
+from ._core import DispatcherCore
 
 __all__ = ["ThreadsMixin", "_Pending"]
 
@@ -27,20 +27,8 @@ class _Pending:
         self.awaitable = awaitable
 
 
-class ThreadsMixin:
+class ThreadsMixin(DispatcherCore):
     """:class:`~agentkit.dispatch.Dispatcher`'s worker threads and the abandoned ones."""
-
-    _thread_limiter: anyio.CapacityLimiter | None
-    _thread_lock: threading.Lock
-    _abandoned: int
-    _threads_gone: anyio.Event | None
-    _token: anyio.lowlevel.EventLoopToken | None
-
-    if TYPE_CHECKING:
-
-        def _release_slot(self) -> None: ...
-
-        def _compensate(self, call: Call) -> None: ...
 
     async def wait_abandoned(self) -> None:
         """Wait until no abandoned worker thread runs any more.

@@ -14,8 +14,8 @@ import anyio
 
 from .._transport import Connection, ConnectionLost, open_connection
 from ..errors import ConnectError, RemoteProtocolError
-from ..protocol import ClientProtocol, ServerMessage
-from ._options import Options
+from ..protocol import ServerMessage
+from ._core import SessionCore
 from ._resume import _error_for
 
 __all__ = ["ConnectMixin"]
@@ -23,12 +23,8 @@ __all__ = ["ConnectMixin"]
 logger = logging.getLogger("agentkit.session")
 
 
-class ConnectMixin:
+class ConnectMixin(SessionCore):
     """Opening and closing the connections of :class:`LiveSession`."""
-
-    # The session state these methods use; LiveSession.__init__ sets it.
-    _options: Options
-    _protocol: ClientProtocol
 
     async def _open(self) -> tuple[Connection, list[ServerMessage]]:
         """Open a connection and complete the setup handshake."""

@@ -9,7 +9,8 @@ instead: the event is emitted first, then each call is submitted with
 final ``ToolResponse``, which carries it, or its cancellation.
 
 :class:`EmitMixin` holds these helpers; :class:`~agentkit.session._live.LiveSession`
-inherits them and owns the state they use (annotated here, set in ``LiveSession.__init__``).
+inherits them and owns the state they use (annotated in
+:class:`~agentkit.session._core.SessionCore`, set in ``LiveSession.__init__``).
 These are on the reader's path: keep them flat.
 """
 
@@ -19,23 +20,16 @@ import logging
 from typing import Any
 
 from .. import events
-from ..protocol import FunctionCall, FunctionResponse, ServerMessage
-from ._options import Options
-from ._queue import EventQueue
+from ..protocol import FunctionCall, FunctionResponse
+from ._core import SessionCore
 
 __all__ = ["EmitMixin"]
 
 logger = logging.getLogger("agentkit.session")
 
 
-class EmitMixin:
+class EmitMixin(SessionCore):
     """The event emission helpers of :class:`LiveSession`."""
-
-    # The session state these helpers use; LiveSession.__init__ sets it all.
-    _options: Options
-    _dispatcher: Any
-    _call_messages: dict[str, ServerMessage]
-    _events: EventQueue[events.Event]
 
     async def _start_calls(self, event: events.ToolCall) -> None:
         """Emit a ToolCall, then start its calls; a call that can end at once is answered

@@ -16,7 +16,8 @@ setup raises from ``async with`` itself. Then one task group runs for the sessio
 What happens after a ``goAway`` or when a connection ends (drain, resume, backoff) is in
 :mod:`agentkit.session._resume`; how events reach the dispatcher, the plugins and the user is
 in :mod:`agentkit.session._emit`; opening a connection (the setup handshake) is in
-:mod:`agentkit.session._connect`. ``LiveSession`` inherits these as mixins.
+:mod:`agentkit.session._connect`. ``LiveSession`` inherits these as mixins; the state and
+methods they share are declared once, for the type checker, in :mod:`agentkit.session._core`.
 
 A malformed frame becomes ``Unknown("malformed")``; the malformed calls of a ``toolCall`` are
 answered with an error and its well-formed ones run. Background tasks never raise: errors are stored

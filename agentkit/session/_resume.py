@@ -13,13 +13,13 @@ soon after opening with nothing from the model count as failed attempts (backoff
 ``ResumptionFailed``), so a server that sends ``goAway`` at once cannot cause a storm.
 
 :class:`ResumeMixin` holds this machinery; :class:`~agentkit.session._live.LiveSession`
-inherits it and owns the state it uses (annotated here, set in ``LiveSession.__init__``).
+inherits it and owns the state it uses (annotated in
+:class:`~agentkit.session._core.SessionCore`, set in ``LiveSession.__init__``).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -31,10 +31,10 @@ from ..errors import (
     SessionClosed,
     closed_error,
 )
-from ..protocol import ClientProtocol, FunctionCall, ResumePlan, ServerMessage
+from ..protocol import ResumePlan, ServerMessage
 from ..tools import Behavior
-from ._options import Options, field_from_reason
-from ._queue import EventQueue
+from ._core import SessionCore
+from ._options import field_from_reason
 
 __all__ = [
     "RESUME_CANCELLED",
@@ -66,42 +66,8 @@ def _error_for(closed: Closed) -> SessionClosed:
     return closed_error(closed.code, closed.reason, field=field_from_reason(closed.reason))
 
 
-class ResumeMixin:
+class ResumeMixin(SessionCore):
     """The supervisor and the resumption/drain machinery of :class:`LiveSession`."""
-
-    # The session state this mixin uses; LiveSession.__init__ sets it all.
-    _options: Options
-    _protocol: ClientProtocol
-    _dispatcher: Any
-    _conn: Connection | None
-    _ready: anyio.Event
-    _events: EventQueue[events.Event]
-    _closing: bool
-    _scope: anyio.CancelScope | None
-    _pending_replay: tuple[Any, ...]
-    _pending_cancelled: tuple[FunctionCall, ...]
-    _turn_open: bool
-    _progress: bool
-    _failures: int
-    _draining: anyio.Event | None
-    reconnects: int
-
-    if TYPE_CHECKING:
-        # Defined by LiveSession, ConnectMixin and EmitMixin (for the type checker only).
-        async def _open(self) -> tuple[Connection, list[ServerMessage]]: ...
-        async def _serve(self, conn: Connection) -> Closed | str: ...
-        def _fail(self, error: BaseException) -> None: ...
-        def _handle(self, event: events.Event) -> None: ...
-        def _emit(self, event: events.Event) -> None: ...
-        def _emit_tool_response(
-            self,
-            id_: str,
-            name: str | None,
-            response: dict[str, Any],
-            scheduling: str | None,
-            will_continue: bool,
-            reply: Any,
-        ) -> None: ...
 
     async def _supervise(self, conn: Connection, early: list[ServerMessage]) -> None:
         with anyio.CancelScope() as self._scope:
