@@ -10,7 +10,8 @@
 # ha_start installs homeassistant into its OWN venv (never the project's), pinned with
 # HA's package_constraints.txt, pre-installs what HA would pip-install at first start and
 # runs `hass --skip-pip`, so after the install nothing leaves loopback. It writes a config
-# with only `api:` and `demo:` (101 demo entities: light.bed_light, climate.heatpump, ...),
+# with only `api:`, `demo:` (101 demo entities: light.bed_light, climate.heatpump, ...) and
+# one scene over demo entities (scene.agentkit_evening),
 # picks a free port on 127.0.0.1, onboards headlessly (REST user step only, never
 # core_config), mints a long-lived token over the WebSocket API, waits for core state
 # RUNNING and exports HA_URL and HA_TOKEN. The token is never printed.
@@ -99,6 +100,14 @@ http:
   server_port: $1
 api:
 demo:
+scene:
+  - name: Agentkit evening
+    entities:
+      light.bed_light: "off"
+      light.ceiling_lights:
+        state: "on"
+        brightness: 60
+      switch.decorative_lights: "off"
 YAML
 }
 

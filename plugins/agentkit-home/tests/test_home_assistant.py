@@ -252,3 +252,30 @@ async def test_cancelled_alarm_calls_are_compensated(ha: HomeAssistant) -> None:
     assert rearmed.attributes["next_state"] == "armed_home"
     assert (await raw_state(SECURITY))["attributes"]["next_state"] == "armed_home"
     await force(ha, SECURITY, "alarm_disarm", "disarmed", code=CODE)
+
+
+@pytest.mark.anyio
+async def test_a_cancelled_scene_is_undone_on_a_real_home(ha: HomeAssistant) -> None:
+    # scene.agentkit_evening (.ci/home-assistant.sh): bed light off, ceiling lights on at
+    # 60, decorative lights off. Start from the opposite of each.
+    await force(ha, "light.bed_light", "turn_on", "on", brightness=120)
+    await force(ha, "light.ceiling_lights", "turn_off", "off")
+    await force(ha, "switch.decorative_lights", "turn_on", "on")
+    scene = await raw_state("scene.agentkit_evening")
+    assert set(scene["attributes"]["entity_id"]) == {
+        "light.bed_light",
+        "light.ceiling_lights",
+        "switch.decorative_lights",
+    }
+    async with Dispatcher([home_toolbox(ha)]) as d:
+        answer = await ask(d, "activate_scene", {"scene": "agentkit evening"})
+        assert answer["status"] == "activated"
+        await reach(ha, "light.ceiling_lights", "on")
+        assert d.cancel(["c1"]) == []  # answered already: compensated, state kept
+        await reach(ha, "light.ceiling_lights", "off")
+        await reach(ha, "switch.decorative_lights", "on")
+        bed = await reach(ha, "light.bed_light", "on")
+        await d.wait_idle()
+        assert d.calls["c1"].compensated is True
+    assert bed.attributes["brightness"] == 120
+    await ha.call_service("light", "turn_off", "light.bed_light")

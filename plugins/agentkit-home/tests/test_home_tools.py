@@ -192,7 +192,15 @@ async def test_activate_scene_and_read_state(home: VirtualHome) -> None:
         scene = await call(d, "activate_scene", {"scene": "movie night"}, id="a")
         state = await call(d, "get_state", {"device": "living room"}, id="b")
         listed = await call(d, "list_devices", {"kind": "lock"}, id="c")
-    assert scene == {"scene": "Movie night", "status": "activated"}
+    assert (scene["scene"], scene["status"]) == ("Movie night", "activated")
+    [before] = scene["previous"]  # what a cancel would put back
+    assert before["entity_id"] == "scene.movie_night"
+    assert {e["entity_id"]: e["state"] for e in before["entities"]} == {
+        "light.living_room_lamp": "off",
+        "light.living_room_ceiling": "off",
+        "light.kitchen": "off",
+        "cover.living_room_blinds": "open",
+    }
     by_id = {s["entity_id"]: s for s in state["devices"]}
     assert by_id["light.living_room_lamp"]["brightness"] == 20
     assert by_id["cover.living_room_blinds"]["state"] == "closed"
@@ -294,6 +302,38 @@ async def test_an_answered_call_cancelled_later_is_compensated(home: VirtualHome
         assert response["lights"][0]["state"] == "on"
         d.cancel(["c1"])
         await settled(home, "light.hallway", "off")
+
+
+@pytest.mark.anyio
+async def test_a_cancelled_scene_puts_back_what_it_changed(home: VirtualHome) -> None:
+    await home.call_service("light", "turn_on", "light.living_room_lamp", brightness=128)
+    before = home.snapshot()
+    async with dispatching(home) as d:
+        response = await call(d, "activate_scene", {"scene": "movie night"})
+        assert response["status"] == "activated"
+        assert home.snapshot()["cover.living_room_blinds"] == "closed"
+        d.cancel(["c1"])  # the user interrupted the turn that asked for it
+        await settled(home, "cover.living_room_blinds", "open")
+        await d.wait_idle()
+        assert d.calls["c1"].compensated is True
+    assert home.snapshot() == before
+    lamp = await home.state("light.living_room_lamp")
+    assert lamp.attributes["brightness"] == 128
+
+
+@pytest.mark.anyio
+async def test_a_cancelled_scene_never_unlocks_a_door(home: VirtualHome) -> None:
+    home.set_state("lock.front_door", "unlocked")
+    await home.call_service("light", "turn_on", "light.living_room_ceiling")
+    async with dispatching(home) as d:
+        await call(d, "activate_scene", {"scene": "good night"})
+        assert home.snapshot()["light.living_room_ceiling"] == "off"
+        assert home.snapshot()["lock.front_door"] == "locked"
+        d.cancel(["c1"])
+        await settled(home, "light.living_room_ceiling", "on")  # the lights came back
+        await d.wait_idle()
+    assert home.snapshot()["lock.front_door"] == "locked"
+    assert home.snapshot()["climate.thermostat"] == "heat"
 
 
 @pytest.mark.anyio

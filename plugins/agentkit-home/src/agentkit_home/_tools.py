@@ -9,7 +9,7 @@ undone: a locked door is the safe state.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -18,7 +18,7 @@ from pydantic import Field
 from agentkit import Behavior, Scheduling, Toolbox, ToolContext, ToolResult, tool
 from agentkit.tools import not_a_tool
 
-from ._acting import Acting, Previous
+from ._acting import Acting, Previous, Restore
 from ._alarm import ALARM, alarm_tools
 from ._backend import EntityState, Home, ServiceError
 from ._resolve import resolve
@@ -203,6 +203,9 @@ def home_toolbox(home: Home, *, name: str = "home", close_home: bool = False) ->
 
     # -- switches --------------------------------------------------------------------
 
+    def state_before(s: EntityState) -> dict[str, Any]:
+        return {"entity_id": s.entity_id, "state": s.state}
+
     async def restore_switches(previous: Previous) -> None:
         for before in previous:
             service = "turn_on" if before["state"] == "on" else "turn_off"
@@ -221,13 +224,20 @@ def home_toolbox(home: Home, *, name: str = "home", close_home: bool = False) ->
             ctx,
             targets,
             lambda s: home.call_service("switch", service, s.entity_id),
-            lambda s: {"entity_id": s.entity_id, "state": s.state},
+            state_before,
         )
         return done(ctx, {"switches": after, "previous": previous})
 
     compensate(set_switch, restore_switches)
 
     # -- climate ---------------------------------------------------------------------
+
+    def climate_before(s: EntityState) -> dict[str, Any]:
+        return {
+            "entity_id": s.entity_id,
+            "state": s.state,
+            "temperature": s.attributes.get("temperature"),
+        }
 
     async def restore_climate(previous: Previous) -> None:
         for before in previous:
@@ -276,16 +286,7 @@ def home_toolbox(home: Home, *, name: str = "home", close_home: bool = False) ->
                 )
             return new
 
-        after, previous = await act(
-            ctx,
-            targets,
-            apply,
-            lambda s: {
-                "entity_id": s.entity_id,
-                "state": s.state,
-                "temperature": s.attributes.get("temperature"),
-            },
-        )
+        after, previous = await act(ctx, targets, apply, climate_before)
         return done(ctx, {"thermostats": after, "previous": previous})
 
     compensate(set_thermostat, restore_climate)
@@ -389,17 +390,55 @@ def home_toolbox(home: Home, *, name: str = "home", close_home: bool = False) ->
 
     # -- scenes ----------------------------------------------------------------------
 
+    # What a scene's compensation restores, by domain. Locks and the alarm are left as the
+    # scene set them: an interrupted "good night" must not unlock the front door.
+    scene_parts: dict[str, tuple[Callable[[EntityState], dict[str, Any]], Restore]] = {
+        "light": (light_before, restore_lights),
+        "switch": (state_before, restore_switches),
+        "climate": (climate_before, restore_climate),
+        "cover": (cover_before, restore_covers),
+    }
+
+    async def restore_scenes(previous: Previous) -> None:
+        for before in previous:
+            by_domain: dict[str, Previous] = {}
+            for entity in before.get("entities", []):
+                by_domain.setdefault(entity["entity_id"].split(".", 1)[0], []).append(entity)
+            for domain, entities in by_domain.items():
+                await scene_parts[domain][1](entities)
+
     @tool
     async def activate_scene(
         scene: Annotated[str, Field(description="The scene's name, e.g. 'movie night'")],
+        ctx: ToolContext,
     ) -> dict[str, Any]:
         """Activate a scene: a saved set of device states."""
-        targets = await find(scene, ("scene",))
+        states = await home.states()
+        targets = resolve(states, scene, ("scene",))
         if len(targets) > 1:
             names = ", ".join(repr(t.name) for t in targets)
             raise ServiceError(f"{scene!r} matches several scenes: {names}")
-        await home.call_service("scene", "turn_on", targets[0].entity_id)
-        return {"scene": targets[0].name, "status": "activated"}
+        by_id = {s.entity_id: s for s in states}
+
+        def scene_before(s: EntityState) -> dict[str, Any]:
+            # The states of the entities the scene sets (Home Assistant lists them in the
+            # scene's ``entity_id`` attribute), so that a cancel can put them back.
+            entities = []
+            for eid in s.attributes.get("entity_id") or []:
+                entity = by_id.get(eid)
+                if entity is not None and entity.domain in scene_parts:
+                    entities.append(scene_parts[entity.domain][0](entity))
+            return {"entity_id": s.entity_id, "entities": entities}
+
+        _, previous = await act(
+            ctx,
+            targets[:1],
+            lambda s: home.call_service("scene", "turn_on", s.entity_id),
+            scene_before,
+        )
+        return done(ctx, {"scene": targets[0].name, "status": "activated", "previous": previous})
+
+    compensate(activate_scene, restore_scenes)
 
     # -- watching --------------------------------------------------------------------
 

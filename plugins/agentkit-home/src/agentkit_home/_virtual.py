@@ -75,10 +75,22 @@ def _initial() -> list[EntityState]:
             {"friendly_name": "Home alarm", "code_format": None, "code_arm_required": False},
             "hallway",
         ),
-        EntityState("scene.movie_night", "scening", {"friendly_name": "Movie night"}),
-        EntityState("scene.good_morning", "scening", {"friendly_name": "Good morning"}),
-        EntityState("scene.good_night", "scening", {"friendly_name": "Good night"}),
+        *(
+            # As Home Assistant's scenes do, each lists the entities it sets.
+            EntityState(
+                scene_id, "scening", {"friendly_name": name, "entity_id": _scene_entities(scene_id)}
+            )
+            for scene_id, name in (
+                ("scene.movie_night", "Movie night"),
+                ("scene.good_morning", "Good morning"),
+                ("scene.good_night", "Good night"),
+            )
+        ),
     ]
+
+
+def _scene_entities(scene_id: str) -> list[str]:
+    return list(dict.fromkeys(eid for _, _, eid, _ in _SCENES[scene_id]))
 
 
 # Scene name -> list of (domain, service, entity_id, data) it applies, in order.
