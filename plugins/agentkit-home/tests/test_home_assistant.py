@@ -279,3 +279,24 @@ async def test_a_cancelled_scene_is_undone_on_a_real_home(ha: HomeAssistant) -> 
         assert d.calls["c1"].compensated is True
     assert bed.attributes["brightness"] == 120
     await ha.call_service("light", "turn_off", "light.bed_light")
+
+
+@pytest.mark.anyio
+async def test_a_change_is_heard_as_it_happens(ha: HomeAssistant) -> None:
+    await force(ha, "lock.front_door", "lock", "locked")
+    # Polling once a minute: only Home Assistant's WebSocket events can be this quick.
+    async with HomeAssistant(URL, TOKEN, poll_interval=60) as listening:
+        previous = await listening.state("lock.front_door")
+        got: list[EntityState] = []
+
+        async def watch() -> None:
+            got.append(await listening.wait_change("lock.front_door", previous))
+
+        with anyio.fail_after(10):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(watch)
+                await anyio.sleep(0.5)  # let it subscribe (a change before is read back too)
+                await ha.call_service("lock", "unlock", "lock.front_door")
+    assert got[0].state in ("unlocking", "unlocked")
+    await reach(ha, "lock.front_door", "unlocked")
+    await ha.call_service("lock", "lock", "lock.front_door")

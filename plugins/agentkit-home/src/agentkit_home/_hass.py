@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import anyio
@@ -16,8 +17,11 @@ from ._backend import (
     ServiceError,
     UnknownEntity,
 )
+from ._hass_events import EventsUnavailable, differs, wait_for_change
 
 __all__ = ["HomeAssistant"]
+
+logger = logging.getLogger("agentkit_home")
 
 # One round trip for every entity's room: through the entity's own area or its device's.
 _AREA_TEMPLATE = (
@@ -31,12 +35,15 @@ class HomeAssistant(Home):
 
     The HTTP client is created on the first request, so building one opens nothing;
     :meth:`aclose` (or ``async with``) closes it. A closed instance refuses new requests.
+    :meth:`wait_change` listens on the WebSocket API (``/api/websocket``), so a watched door
+    is reported as it changes; where that API cannot be used it polls instead.
 
     Args:
         url: The server's base URL, e.g. ``"http://127.0.0.1:8123"`` (``HA_URL``).
         token: A long-lived access token (``HA_TOKEN``). Never logged, never in errors.
         timeout: Seconds per HTTP request.
-        poll_interval: Seconds between reads while :meth:`wait_change` waits.
+        poll_interval: Seconds between reads while :meth:`wait_change` polls (only when
+            the WebSocket API cannot be used).
         transport: An httpx transport, for tests.
     """
 
@@ -58,6 +65,7 @@ class HomeAssistant(Home):
         self._client: httpx.AsyncClient | None = None
         self._closed = False
         self._areas: dict[str, str] | None = None
+        self._events = True  # False once /api/websocket answered with an HTTP error
 
     def __repr__(self) -> str:
         return f"HomeAssistant(url={self.url!r})"
@@ -121,14 +129,29 @@ class HomeAssistant(Home):
         return await self.state(entity_id)
 
     async def wait_change(self, entity_id: str, previous: EntityState) -> EntityState:
+        if self._events:
+            self._http()  # a closed client refuses here, as every request does
+            try:
+                return await wait_for_change(
+                    self.url,
+                    self._token,
+                    entity_id,
+                    previous,
+                    read=lambda: self.state(entity_id),
+                    parse=self._parse,
+                    open_timeout=self._timeout,
+                )
+            except EventsUnavailable as exc:
+                self._events = not exc.permanent
+                logger.info("Home Assistant events unavailable (%s); polling %s", exc, entity_id)
         while True:
             current = await self.state(entity_id)
-            if (current.state, dict(current.attributes)) != (
-                previous.state,
-                dict(previous.attributes),
-            ):
+            if differs(current, previous):
                 return current
             await anyio.sleep(self.poll_interval)
+
+    async def _parse(self, raw: dict[str, Any]) -> EntityState:
+        return self._state(raw, await self._area_map())
 
     async def areas(self) -> dict[str, list[str]]:
         rooms: dict[str, list[str]] = {}
