@@ -15,6 +15,7 @@ Where it runs:
 
 from __future__ import annotations
 
+import inspect
 import sys
 import time
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 import anyio
+import anyio.to_thread
 
 from . import events as ev
 from ._console import Console
@@ -141,8 +143,13 @@ async def run_demo(
     base_url: str | None = None,
     offline: bool = False,
     out: TextIO | None = None,
+    keep: bool = False,
 ) -> int:
-    """Run the demo; returns the exit code."""
+    """Run the demo; returns the exit code.
+
+    On a real Home Assistant (``HA_URL``) the demo's changes are undone at the end (each
+    answered call's own ``on_cancel`` compensation, newest first), unless ``keep``.
+    """
     out = out or sys.stdout
     try:
         home = _demo_home()
@@ -197,7 +204,10 @@ async def run_demo(
         complete = await _converse(session, console)
         console.line("demo", f"conversation over in {time.monotonic() - started:.1f} s")
         _summary(session, console)
+        calls = list(session.calls.values())
     await _final_state(home, console)
+    if not keep and not _is_virtual(home):
+        await _undo(calls, tools[:1], console)  # the home's tools, not the timers
     await home.aclose()
     return 0 if complete else 1
 
@@ -290,6 +300,38 @@ def _summary(session: Any, console: Console) -> None:
         total = sum(r.duration or 0 for r in concurrent)
         console.line("", f"  light + thermostat ran concurrently: {wall * 1000:.0f} ms wall "
                          f"for {total * 1000:.0f} ms of tool time")  # fmt: skip
+
+
+def _is_virtual(home: Any) -> bool:
+    from agentkit_home import VirtualHome
+
+    return isinstance(home, VirtualHome)
+
+
+async def _undo(calls: list[Any], tools: list[Any], console: Console) -> None:
+    """Put a real home back as it was: run the ``on_cancel`` hooks of every answered call,
+    newest first (the same compensation a server cancel would have run)."""
+    from .dispatch import CallState
+    from .tools import collect_tools
+
+    by_name = {t.name: t for t in collect_tools(tools)}
+    undone = []
+    for record in reversed(calls):
+        tool = by_name.get(record.name)
+        if tool is None or record.state is not CallState.ANSWERED or record.compensated:
+            continue
+        for hook in tool.cancel_hooks:
+            try:
+                if inspect.iscoroutinefunction(hook):
+                    await hook(record)
+                else:
+                    await anyio.to_thread.run_sync(hook, record)
+            except Exception as exc:  # one failed undo must not stop the others
+                console.line("home", f"could not undo {record.name}: {exc}")
+        if tool.cancel_hooks:
+            undone.append(record.name)
+    if undone:
+        console.line("home", f"undid the demo's changes: {', '.join(undone)} (--keep keeps them)")
 
 
 async def _final_state(home: Any, console: Console) -> None:

@@ -85,7 +85,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from ._demo import run_demo
 
     return anyio.run(
-        lambda: run_demo(model=args.model, base_url=args.base_url, offline=args.offline)
+        lambda: run_demo(
+            model=args.model, base_url=args.base_url, offline=args.offline, keep=args.keep
+        )
     )
 
 
@@ -162,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
                 "--offline",
                 action="store_true",
                 help="use the local emulator even when GEMINI_API_KEY is set",
+            )
+            p.add_argument(
+                "--keep",
+                action="store_true",
+                help="on a real Home Assistant (HA_URL), leave the demo's changes in place",
             )
             p.set_defaults(func=_cmd_demo)
     return parser

@@ -148,16 +148,32 @@ async def test_demo_drives_a_real_home_assistant(monkeypatch: pytest.MonkeyPatch
         off.raise_for_status()
         state = await ha.get("/api/states/light.kitchen_lights")
         assert state.json()["state"] == "off"
-    out = io.StringIO()
-    assert await run_demo(offline=True, out=out) == 0
-    text = out.getvalue()
-    assert _HA[1] not in text
-    assert "home demo on Home Assistant at" in text
-    assert "✓ turn_on_light" in text
-    assert "✓ set_thermostat" in text
-    final = text.split("final state:")[1]
-    assert "Kitchen Lights               on" in final
-    assert "HeatPump                     heat → 21.0°" in final
+        # A temperature the demo's 21° differs from, so its undo is visible.
+        heat = await ha.post(
+            "/api/services/climate/set_temperature",
+            json={"entity_id": "climate.heatpump", "temperature": 19},
+        )
+        heat.raise_for_status()
+        pump = (await ha.get("/api/states/climate.heatpump")).json()
+        out = io.StringIO()
+        assert await run_demo(offline=True, out=out) == 0
+        text = out.getvalue()
+        assert _HA[1] not in text
+        assert "home demo on Home Assistant at" in text
+        assert "✓ turn_on_light" in text
+        assert "✓ set_thermostat" in text
+        final = text.split("final state:")[1]
+        assert "Kitchen Lights               on" in final
+        assert "HeatPump                     heat → 21.0°" in final
+        # The demo put the real home back as it found it.
+        assert "undid the demo's changes: set_thermostat, turn_on_light" in text
+        state = await ha.get("/api/states/light.kitchen_lights")
+        assert state.json()["state"] == "off"
+        after = (await ha.get("/api/states/climate.heatpump")).json()
+        assert (after["state"], after["attributes"]["temperature"]) == (
+            pump["state"],
+            pump["attributes"]["temperature"],
+        )
 
 
 def test_chat_command_sends_a_wav_and_writes_the_answer_to_a_wav(
