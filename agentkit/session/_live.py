@@ -67,6 +67,19 @@ __all__ = ["LiveSession"]
 logger = logging.getLogger("agentkit.session")
 
 
+def _plain_response(responses: Any) -> tuple[str, str, dict[str, Any]] | None:
+    """``(id, name, response)`` when ``responses`` is one dict (or a list of one) with just
+    those keys, as str, str and dict; else None."""
+    if type(responses) is list and len(responses) == 1:
+        responses = responses[0]
+    if type(responses) is not dict or responses.keys() != {"id", "name", "response"}:
+        return None
+    id_, name, response = responses["id"], responses["name"], responses["response"]
+    if type(id_) is str and type(name) is str and type(response) is dict:
+        return id_, name, response
+    return None
+
+
 class LiveSession(ConnectMixin, ResumeMixin, EmitMixin):
     """A live Gemini session. Get one from :func:`agentkit.connect`.
 
@@ -243,10 +256,20 @@ class LiveSession(ConnectMixin, ResumeMixin, EmitMixin):
         Raises:
             LocalProtocolError: an id is not pending (never issued, answered, or cancelled).
         """
-        msg = build.tool_response(responses)
-        await self._send(msg)
-        for fr in msg.function_responses:
-            self._emit_response(fr, None)
+        one = _plain_response(responses)
+        if one is not None:
+            # The common answer, one {"id", "name", "response"} dict: its frame is written
+            # straight from the dict (the same JSON build.tool_response would encode).
+            id_, name, response = one
+            await self._send_frame(
+                partial(self._protocol.send_function_response, id_, name, response)
+            )
+            self._emit_tool_response(id_, name, response, None, False, None)
+        else:
+            msg = build.tool_response(responses)
+            await self._send(msg)
+            for fr in msg.function_responses:
+                self._emit_response(fr, None)
         if self._draining is not None:
             self._draining.set()
 

@@ -9,6 +9,7 @@ from rawserver import Peer, frames_of, hold, raw_server
 import agentkit
 from agentkit import Behavior, events
 from agentkit.errors import LocalProtocolError
+from agentkit.protocol import FunctionResponse, ToolResponse, encode
 
 pytestmark = pytest.mark.anyio
 
@@ -160,6 +161,45 @@ async def test_manual_tool_responses() -> None:
         assert isinstance(event, events.ToolResponse)
         assert event.id == "x"
         assert event.scheduling == "SILENT"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"id": "x", "name": "lights", "response": {"ok": True, "level": 2.5}},  # the plain one
+        [{"id": "x", "name": "lights", "response": {"ok": True, "level": 2.5}}],
+        {"id": "x", "name": "lights", "response": {"ok": True, "level": 2.5}, "scheduling": None},
+    ],
+)
+async def test_a_plain_manual_answer_goes_out_as_the_model_path_writes_it(answer: object) -> None:
+    frames: list[str | bytes] = []
+    got = anyio.Event()
+
+    async def handler(peer: Peer) -> None:
+        await peer.setup()
+        await peer.send(tool_call(("x", "lights", {})))
+        frames.append(await peer.ws.recv())  # the raw text, byte for byte
+        got.set()
+        await hold(peer)
+
+    async with (
+        raw_server(handler) as srv,
+        agentkit.connect("m", base_url=srv.base_url, auto_dispatch=False) as session,
+    ):
+        async for event in session:
+            if isinstance(event, events.ToolCall):
+                break
+        with pytest.raises(LocalProtocolError, match="no such pending call"):
+            await session.send_tool_response({"id": "no", "name": "lights", "response": {}})
+        await session.send_tool_response(answer)  # type: ignore[arg-type]
+        event = await session.__anext__()
+        assert isinstance(event, events.ToolResponse)
+        assert (event.id, event.name, event.response) == ("x", "lights", {"ok": True, "level": 2.5})
+        assert session.pending_ids == []
+        with anyio.fail_after(5):
+            await got.wait()
+    expected = {"id": "x", "name": "lights", "response": {"ok": True, "level": 2.5}}
+    assert frames == [encode(ToolResponse(function_responses=[FunctionResponse(**expected)]))]
 
 
 async def test_the_tool_call_event_comes_before_every_answer_eager_or_not() -> None:
