@@ -69,7 +69,9 @@ class Dispatcher(
             ``tool.timeout`` > ``default_timeout`` > ``blocking_timeout``.
         compensation_timeout: Seconds the ``on_cancel`` hooks of one call may take.
         ledger_size: How many ended calls :attr:`calls` keeps (the newest; running calls
-            are always kept), so a long session's memory stays flat. None: all of them.
+            are always kept), so a long session's memory stays flat. None: all of them. A
+            forgotten call is unknown to :meth:`cancel`, so this also bounds how late a
+            server cancel can still compensate an answered call.
     """
 
     def __init__(

@@ -80,7 +80,8 @@ async def connect(
             its tool nor ``default_timeout`` sets a limit (None: no limit). On expiry the
             call is answered with a timeout error.
         ledger_size: How many ended calls ``session.calls`` keeps (the newest; running
-            calls are always kept). None keeps every call of the session.
+            calls are always kept), and so how many answered calls a late server cancel can
+            still compensate. None keeps every call of the session.
         max_events: How many unread events the session holds for ``async for``; when
             nobody reads them, the oldest are dropped (and a warning logged once), so a
             program that never iterates the session keeps flat memory. None: no limit.
