@@ -50,6 +50,7 @@ class DispatcherCore:
     _abandoned: int
     _threads_gone: anyio.Event | None
     _token: anyio.lowlevel.EventLoopToken | None
+    _now: Callable[[], float]
     # Outcomes (_outcomes).
     _redact: bool
     _warned: set[str]

@@ -136,6 +136,7 @@ class Dispatcher(
         self._abandoned = 0  # abandoned worker threads still running
         self._threads_gone: anyio.Event | None = None
         self._token: anyio.lowlevel.EventLoopToken | None = None
+        self._now: Callable[[], float] = anyio.current_time  # the backend's own, on entry
         self._warned: set[str] = set()  # tools already warned about (_warn_once)
         self._watched: deque[Call] = deque()  # calls under blocking_timeout (_watch)
         self._watchdog: anyio.CancelScope | None = None
@@ -170,6 +171,9 @@ class Dispatcher(
         # anyio's default thread limiter (40) would be a second, lower concurrency limit.
         self._thread_limiter = anyio.CapacityLimiter(self._max_concurrency)
         self._token = anyio.lowlevel.current_token()
+        # The backend's clock, looked up once (anyio.current_time() finds the backend on
+        # every call): the watchdog's deadlines and sleeps must share it.
+        self._now = self._token.backend_class.current_time
         tg = anyio.create_task_group()
         await tg.__aenter__()
         self._tg = tg

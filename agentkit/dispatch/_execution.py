@@ -130,7 +130,7 @@ class ExecutionMixin(DispatcherCore):
             # One watchdog task for every call under blocking_timeout, instead of a timeout
             # scope per call: its deadlines come in submission order, a deque holds them.
             assert self._blocking_timeout is not None
-            call.watch_until = anyio.current_time() + self._blocking_timeout
+            call.watch_until = self._now() + self._blocking_timeout
             queue = self._watched
             while queue and queue[0].watch_until is None:  # drop the ones done in time
                 queue.popleft()
@@ -163,7 +163,7 @@ class ExecutionMixin(DispatcherCore):
                 if call.watch_until is None:  # it finished running in time
                     watched.popleft()
                     continue
-                delay = call.watch_until - anyio.current_time()
+                delay = call.watch_until - self._now()
                 if delay > 0:
                     await anyio.sleep(delay)
                     continue
