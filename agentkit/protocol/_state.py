@@ -390,7 +390,8 @@ class ClientProtocol:
             self.receive_message(message)
         for id_, name, _ in bad:
             self._pending[id_] = _Call(FunctionCall(id=id_, name=name), self._epoch)
-            self._issued[id_] = self._epoch
+            if self._keeps_sent:
+                self._issued[id_] = self._epoch
         return Salvage(raw=data, message=message, malformed_calls=tuple(bad))
 
     def connection_lost(self) -> None:
