@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -67,30 +65,26 @@ class _Sent:
     it back into its model if a resume needs it (the frame is what went out). A message
     no resume can replay keeps only its kind."""
 
-    __slots__ = ("_make", "_message", "index", "kind")
+    __slots__ = ("_frame", "_message", "index", "kind")
 
     def __init__(
-        self,
-        index: int,
-        kind: str,
-        message: ClientMessage | None,
-        make: Callable[[], ClientMessage] | None = None,
+        self, index: int, kind: str, message: ClientMessage | None, frame: str | None
     ) -> None:
         self.index = index
         self.kind = kind
         self._message = message
-        self._make = make
+        self._frame = frame
 
     @property
     def kept(self) -> bool:
         """The message itself was kept (not only its kind)."""
-        return self._message is not None or self._make is not None
+        return self._message is not None or self._frame is not None
 
     @property
     def message(self) -> ClientMessage:
         if self._message is None:
-            assert self._make is not None
-            self._message, self._make = self._make(), None
+            assert self._frame is not None
+            self._message, self._frame = decode_client(self._frame), None
         return self._message
 
 
@@ -207,7 +201,7 @@ class ClientProtocol:
         if envelope.tool_response is not None and not replay:
             self._answer(envelope.tool_response)
         frame = encode(envelope)
-        self._record(_Sent(self._index + 1, kind or "", envelope), replay)
+        self._record(kind or "", envelope, None, replay)
         return frame
 
     def send_audio(self, pcm: bytes, rate: int = 16000) -> str:
@@ -221,7 +215,7 @@ class ClientProtocol:
         pcm = bytes(pcm)
         self._check_open("realtimeInput")
         frame = audio_frame(pcm, mime)
-        self._record(_Sent(self._index + 1, "realtimeInput", None, partial(decode_client, frame)))
+        self._record("realtimeInput", None, frame)
         return frame
 
     def send_function_response(
@@ -260,7 +254,7 @@ class ClientProtocol:
         self._check_open("toolResponse")
         self._answer_one(id, bool(will_continue))
         frame = function_response_frame(id, name, response, will_continue, scheduling)
-        self._record(_Sent(self._index + 1, "toolResponse", None, partial(decode_client, frame)))
+        self._record("toolResponse", None, frame)
         return frame
 
     def _check_open(self, kind: str | None) -> None:
@@ -269,15 +263,19 @@ class ClientProtocol:
                 f"cannot send {kind}: the connection is not open (state {self.state.name})"
             )
 
-    def _record(self, sent: _Sent, replay: bool = False) -> None:
-        self._index = sent.index
+    def _record(
+        self, kind: str, message: ClientMessage | None, frame: str | None, replay: bool = False
+    ) -> None:
+        """Number one sent message and keep what a resume may need of it (the model or the
+        frame it is parsed back from)."""
+        self._index += 1
         if self._keeps_sent:
-            if not self._keeps_all and sent.kind != "toolResponse":
+            if not self._keeps_all and kind != "toolResponse":
                 # No index will say what the server consumed, so a resume replays only
                 # tool responses and names the rest as possibly lost: their frames are not
                 # kept (an hour of audio between two handles would be ~150 MB).
-                sent = _Sent(sent.index, sent.kind, None)
-            self._unacked.append(sent)
+                message = frame = None
+            self._unacked.append(_Sent(self._index, kind, message, frame))
         self._stats.sent += 1
         if replay:
             self._stats.replayed += 1
@@ -436,15 +434,16 @@ class ClientProtocol:
                     lost.append(sent.kind)
         else:
             for sent in self._unacked:
-                if sent.kind != "toolResponse" or sent.message.tool_response is None:
+                answer = sent.message.tool_response if sent.kind == "toolResponse" else None
+                if answer is None:
                     lost.append(sent.kind)
                     continue
-                again = self._still_expected(sent.message.tool_response.function_responses)
+                again = self._still_expected(answer.function_responses)
                 if again:
                     replay.append(
                         ClientMessage(tool_response=ToolResponse(function_responses=again))
                     )
-                if len(again) < len(sent.message.tool_response.function_responses):
+                if len(again) < len(answer.function_responses):
                     lost.append(sent.kind)
         self._unacked.clear()
         self._stats.resumes += 1
@@ -475,7 +474,7 @@ class ClientProtocol:
             )
         )
         frame = encode(msg)
-        self._record(_Sent(self._index + 1, "toolResponse", msg))
+        self._record("toolResponse", msg, None)
         return frame
 
     def _still_expected(self, responses: list[FunctionResponse]) -> list[FunctionResponse]:
