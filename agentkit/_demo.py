@@ -15,7 +15,6 @@ Where it runs:
 
 from __future__ import annotations
 
-import inspect
 import sys
 import time
 from collections.abc import Callable
@@ -24,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 import anyio
-import anyio.to_thread
 
 from . import events as ev
 from ._console import Console
@@ -312,6 +310,7 @@ async def _undo(calls: list[Any], tools: list[Any], console: Console) -> None:
     """Put a real home back as it was: run the ``on_cancel`` hooks of every answered call,
     newest first (the same compensation a server cancel would have run)."""
     from .dispatch import CallState
+    from .dispatch._call import call_hook
     from .tools import collect_tools
 
     by_name = {t.name: t for t in collect_tools(tools)}
@@ -322,10 +321,7 @@ async def _undo(calls: list[Any], tools: list[Any], console: Console) -> None:
             continue
         for hook in tool.cancel_hooks:
             try:
-                if inspect.iscoroutinefunction(hook):
-                    await hook(record)
-                else:
-                    await anyio.to_thread.run_sync(hook, record)
+                await call_hook(hook, record)
             except Exception as exc:  # one failed undo must not stop the others
                 console.line("home", f"could not undo {record.name}: {exc}")
         if tool.cancel_hooks:

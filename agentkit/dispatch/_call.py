@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
 import anyio
+import anyio.to_thread
 
 from ..tools import Scheduling, Tool, ToolContext
 from ._records import CallRecord, CallState, Reply
@@ -21,6 +22,7 @@ __all__ = [
     "Call",
     "Outcome",
     "ReplyStreamClosed",
+    "call_hook",
     "deadline",
     "is_async_callable",
     "step_async",
@@ -139,6 +141,15 @@ async def step_async(generator: Any) -> tuple[bool, Any]:
         return False, await generator.__anext__()
     except StopAsyncIteration:
         return True, None
+
+
+async def call_hook(hook: Callable[[Any], Any], record: CallRecord) -> None:
+    """Run one ``on_cancel`` hook with ``record``: awaited if async, else in a worker thread
+    (abandoned, not stopped, if the caller is cancelled)."""
+    if is_async_callable(hook):
+        await hook(record)
+    else:
+        await anyio.to_thread.run_sync(hook, record, abandon_on_cancel=True)
 
 
 def is_async_callable(obj: object) -> bool:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 
 import anyio
-import anyio.to_thread
 
-from ._call import Call, is_async_callable
+from ._call import Call, call_hook
 from ._core import DispatcherCore
 from ._safety import scrubbed_traceback
 
@@ -42,10 +41,7 @@ class CompensationMixin(DispatcherCore):
                 await call.done.wait()
             for hook in call.tool.cancel_hooks:
                 try:
-                    if is_async_callable(hook):
-                        await hook(record)
-                    else:
-                        await anyio.to_thread.run_sync(hook, record, abandon_on_cancel=True)
+                    await call_hook(hook, record)
                 except Exception as exc:
                     logger.warning(
                         "on_cancel hook %s of %r (call %r) failed\n%s",
