@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .._json import is_plain_json
 from ..errors import ToolError
 from ..tools import Behavior, Scheduling, Tool, normalize_result
 from ._call import Call, Outcome
@@ -29,8 +28,6 @@ class OutcomesMixin(DispatcherCore):
     def _outcome(self, call: Call, tool: Tool, value: Any) -> Outcome:
         """The final reply for a tool's return value (raises if it has no JSON form)."""
         call.record.result = value
-        if type(value) is dict and is_plain_json(value):
-            return Outcome(value)  # the common case, with nothing to convert
         result = json_safe_result(value)
         if result.will_continue:
             self._warn_once(
