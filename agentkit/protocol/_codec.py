@@ -87,7 +87,7 @@ _c_encode: Any = (
 
 def dump_json(value: Any) -> str:
     """``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``: the frame format."""
-    if _c_encode is None or isinstance(value, str):
+    if _c_encode is None:
         return _ENCODER.encode(value)
     return "".join(_c_encode(value, 0))
 
