@@ -7,13 +7,12 @@ from typing import Any
 import anyio
 import pytest
 from rawserver import Peer, hold, raw_server
+from session_helpers import FAST
 
 import agentkit
 from agentkit import events
 
 pytestmark = pytest.mark.anyio
-
-FAST: dict[str, Any] = {"reconnect_backoff": (0.01, 0.02)}
 
 
 def text(t: str) -> dict[str, Any]:

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import anyio
 import pytest
 from rawserver import Peer, frames_of, hold, raw_server
+from session_helpers import FAST, update
 
 import agentkit
 from agentkit import events
 
 pytestmark = pytest.mark.anyio
-
-FAST: dict[str, Any] = {"reconnect_backoff": (0.01, 0.02)}
-
-
-def update(handle: str) -> dict[str, object]:
-    return {"sessionResumptionUpdate": {"newHandle": handle, "resumable": True}}
 
 
 async def test_reply_finished_while_disconnected_is_sent_once_on_the_new_connection() -> None:

@@ -13,10 +13,6 @@ from agentkit.errors import ResumptionFailed
 pytestmark = pytest.mark.anyio
 
 
-def update(handle: str) -> dict[str, object]:
-    return {"sessionResumptionUpdate": {"newHandle": handle, "resumable": True}}
-
-
 @pytest.mark.parametrize("how", ["goAway", "drop"])
 async def test_connections_ending_right_after_setup_back_off_then_give_up(how: str) -> None:
     async def handler(peer: Peer) -> None:

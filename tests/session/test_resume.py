@@ -10,27 +10,13 @@ from typing import Any
 import anyio
 import pytest
 from rawserver import Peer, frames_of, hold, raw_server
+from session_helpers import FAST, until, update
 
 import agentkit
 from agentkit import events
 from agentkit.errors import ResumptionFailed, ServerError, SessionClosed
 
 pytestmark = pytest.mark.anyio
-
-FAST: dict[str, Any] = {"reconnect_backoff": (0.01, 0.02)}
-
-
-def update(handle: str, **extra: object) -> dict[str, object]:
-    return {"sessionResumptionUpdate": {"newHandle": handle, "resumable": True, **extra}}
-
-
-async def until(session: agentkit.LiveSession, kind: type[events.Event]) -> list[events.Event]:
-    seen: list[events.Event] = []
-    async for event in session:
-        seen.append(event)
-        if isinstance(event, kind):
-            return seen
-    raise AssertionError(f"stream ended before {kind.__name__}: {seen}")
 
 
 async def test_goaway_while_a_tool_runs_answers_on_the_new_connection() -> None:

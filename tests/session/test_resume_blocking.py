@@ -11,6 +11,7 @@ from typing import Any
 
 import anyio
 import pytest
+from session_helpers import FAST
 
 import agentkit
 from agentkit import events
@@ -18,7 +19,6 @@ from agentkit.emulator import Emulator, Faults
 
 pytestmark = pytest.mark.anyio
 
-FAST: dict[str, Any] = {"reconnect_backoff": (0.01, 0.02)}
 ANSWER = (
     "cancelled: the connection was resumed before this call finished; ask again if still needed"
 )
