@@ -4,29 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio
 import pytest
-from agentkit_home import EntityState, ServiceError, VirtualHome, home_toolbox
+from agentkit_home import ServiceError, VirtualHome, home_toolbox
+from home_helpers import call, settled
 
 from agentkit.dispatch import CallState, Dispatcher
 
 ALARM = "alarm_control_panel.home_alarm"
-
-
-async def call(d: Dispatcher, name: str, args: dict[str, Any], id: str = "c1") -> Any:
-    d.submit(id, name, args)
-    with anyio.fail_after(10):
-        reply = await d.replies.receive()
-    assert reply.id == id
-    return reply.response
-
-
-async def settled(home: VirtualHome, state: str) -> EntityState:
-    with anyio.fail_after(10):
-        current = await home.state(ALARM)
-        while current.state != state:
-            current = await home.wait_change(ALARM, current)
-    return current
 
 
 # -- the virtual panel ----------------------------------------------------------------------
@@ -150,9 +134,9 @@ async def test_a_cancelled_alarm_call_is_compensated(
     args = {**args, "confirm": True, **({} if code is None else {"code": code})}
     async with Dispatcher([home_toolbox(home)]) as d:
         d.submit("c1", tool, args)
-        await settled(home, acted)  # it acted; its reply is not taken yet
+        await settled(home, ALARM, acted)  # it acted; its reply is not taken yet
         assert d.cancel(["c1"]) == ["c1"]
-        await settled(home, start)
+        await settled(home, ALARM, start)
         await d.wait_idle()
         record = d.calls["c1"]
     assert (record.state, record.compensated) == (CallState.CANCELLED, True)
@@ -168,7 +152,7 @@ async def test_a_cancelled_disarm_while_arming_re_arms_to_the_mode_it_was_arming
         response = await call(d, "disarm_alarm", {"confirm": True})
         assert response["previous"] == [{"entity_id": ALARM, "state": "armed_home"}]
         d.cancel(["c1"])
-        await settled(home, "armed_home")
+        await settled(home, ALARM, "armed_home")
 
 
 @pytest.mark.anyio

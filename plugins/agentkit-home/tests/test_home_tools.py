@@ -16,6 +16,7 @@ from agentkit_home import (
     home_from_env,
     home_toolbox,
 )
+from home_helpers import call, settled
 
 from agentkit.dispatch import CallState, Dispatcher
 from agentkit.plugins import load_plugins
@@ -25,23 +26,6 @@ from agentkit.plugins import load_plugins
 async def dispatching(home: VirtualHome) -> AsyncIterator[Dispatcher]:
     async with Dispatcher([home_toolbox(home)]) as dispatcher:
         yield dispatcher
-
-
-async def call(d: Dispatcher, name: str, args: dict[str, Any], id: str = "c1") -> Any:
-    d.submit(id, name, args)
-    with anyio.fail_after(10):
-        reply = await d.replies.receive()
-    assert reply.id == id
-    return reply.response
-
-
-async def settled(home: VirtualHome, entity_id: str, state: str) -> EntityState:
-    """Wait (event-driven, bounded) until ``entity_id`` reaches ``state``."""
-    with anyio.fail_after(10):
-        current = await home.state(entity_id)
-        while current.state != state:
-            current = await home.wait_change(entity_id, current)
-    return current
 
 
 # -- declarations ---------------------------------------------------------------------------
