@@ -54,10 +54,14 @@ class EmitMixin(SessionCore):
 
     def _handle(self, event: events.Event) -> None:
         if isinstance(event, events.ToolCall):
-            for call in self._answerable(event):
-                if self._dispatcher is not None:
+            # As _start_calls does (without running any call eagerly): the event first.
+            calls = self._answerable(event)
+            self._emit(event)
+            if self._dispatcher is not None:
+                for call in calls:
                     self._dispatcher.submit(call.id, call.name, call.args or {})
-        elif isinstance(event, events.ToolCallCancellation):
+            return
+        if isinstance(event, events.ToolCallCancellation):
             if self._dispatcher is not None:
                 self._dispatcher.cancel(event.ids, reason="cancelled by server")
             for id_ in event.ids:

@@ -57,8 +57,6 @@ from ._connect import ConnectMixin
 from ._emit import EmitMixin
 from ._options import Options
 from ._queue import EventQueue
-from ._resume import RESUME_CANCELLED as RESUME_CANCELLED
-from ._resume import RESUME_CANCELLED_ANSWER as RESUME_CANCELLED_ANSWER
 from ._resume import ResumeMixin
 from ._turn import Turn
 
