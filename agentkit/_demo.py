@@ -167,12 +167,10 @@ async def run_demo(
 
     async with AsyncExitStack() as stack:
         if use_emulator:
-            from agentkit_home import VirtualHome
-
             from .emulator import Emulator
 
             # Home Assistant's demo home has several thermostats and windows, not blinds.
-            names = {} if isinstance(home, VirtualHome) else _HA_DEMO_NAMES
+            names = {} if _is_virtual(home) else _HA_DEMO_NAMES
             script = demo_script(**names)
             emulator = await stack.enter_async_context(Emulator(script=script))
             base_url = emulator.base_url
